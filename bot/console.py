@@ -1,0 +1,92 @@
+"""The offline console: the same commands a Discord user types, answered on stdout with PNG charts."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from commands.help import about_reply, help_reply
+from commands.registry import ChartJob, Registry, default_registry, execute
+from commands.reply import Reply, UserError
+from data.market import MarketData
+
+log = logging.getLogger(__name__)
+
+PROMPT = "rotation-bot> "
+
+
+async def render_in_thread(job: ChartJob) -> bytes:
+    return await asyncio.to_thread(job)
+
+
+class Console:
+    def __init__(self, data: MarketData, chart_dir: Path, registry: Registry | None = None) -> None:
+        self.data = data
+        self.chart_dir = chart_dir
+        self.registry = registry or default_registry()
+
+    async def answer(self, line: str) -> Reply:
+        """Answer one line; raises :class:`UserError` for anything the user should rephrase."""
+        name = line.strip().split(maxsplit=1)[0].lstrip("/").lower() if line.strip() else ""
+        if name == "help":
+            return help_reply(self.registry)
+        if name == "about":
+            return await about_reply(self.data)
+        command, query = self.registry.validate_line(line)
+        return await execute(command, query, self.data, render_in_thread)
+
+    def save_chart(self, reply: Reply) -> Path | None:
+        if reply.chart is None:
+            return None
+        self.chart_dir.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        path = self.chart_dir / f"{Path(reply.chart_name).stem}-{stamp}.png"
+        path.write_bytes(reply.chart)
+        return path
+
+    async def ask(self, line: str, as_json: bool, out: TextIO = sys.stdout) -> int:
+        """One command, printed; the exit status is 0 for an answer and 2 for a user's mistake."""
+        try:
+            reply = await self.answer(line)
+        except UserError as exc:
+            out.write(json.dumps({"error": str(exc)}) + "\n" if as_json else f"{exc}\n")
+            return 2
+        path = self.save_chart(reply)
+        out.write(
+            json.dumps(reply.to_json(str(path) if path else None), indent=2) + "\n"
+            if as_json
+            else format_reply(reply, path)
+        )
+        return 0
+
+    async def repl(self, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+        out.write("rotation-bot console. Type /gap period:ytd, /streak, /help; quit with Ctrl-D or 'quit'.\n")
+        while True:
+            out.write(PROMPT)
+            out.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line or line.strip().lower() in {"quit", "exit", "/quit", "/exit"}:
+                out.write("\n")
+                return 0
+            if line.strip():
+                await self.ask(line, as_json=False, out=out)
+
+
+def format_reply(reply: Reply, chart_path: Path | None) -> str:
+    lines = [reply.title, "=" * len(reply.title), reply.text, ""]
+    for f in reply.fields:
+        if "\n" in f.value:
+            lines.append(f"{f.name}:")
+            lines.extend(f"  {v}" for v in f.value.splitlines())
+        else:
+            lines.append(f"{f.name}: {f.value}")
+    lines.extend(f"Note: {n}" for n in reply.notes)
+    lines.append(reply.footer())
+    if chart_path:
+        lines.append(f"Chart: {chart_path}")
+    return "\n".join(lines) + "\n\n"

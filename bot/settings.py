@@ -1,0 +1,39 @@
+"""All configuration in one typed object, read from the environment and an optional ``.env``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DataSource(StrEnum):
+    live = "live"  # Yahoo Finance for the tail, the bundled snapshot underneath and as fallback
+    snapshot = "snapshot"  # bundled snapshot only: offline, "today" is its last session
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, description="Bot token; unset = offline console")
+    discord_guild_id: int | None = Field(default=None, description="Development guild for instant sync")
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///var/cache.db", description="Market-data cache (disposable)"
+    )
+    data_source: DataSource = DataSource.live
+    log_level: str = "INFO"
+    chart_dir: Path = Path("var/charts")
+    final_delay_minutes: int = Field(default=30, description="A close counts as final this long after it")
+    live_timeout_seconds: float = 20.0
+
+    @field_validator("discord_token", "discord_guild_id", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def final_delay(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.final_delay_minutes)

@@ -1,0 +1,111 @@
+"""/gap — how far small caps are ahead of (or behind) large caps over a period.
+
+Figures (all from the same two closes per series, see :mod:`commands.periods`):
+- each side's return ``end / base - 1`` (price return for an index, total return for a fund);
+- the spread, small minus large, in percentage points;
+- the change of the small/large ratio, ``(1 + rs) / (1 + rl) - 1``, which is *not* the spread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import charts
+from .pair import HistoryProvider, load_pair
+from .periods import ACCEPTED, Period, Window, parse_period, resolve
+from .registry import ChartJob, Command, Option, Prepared
+from .reply import Field, Reply, pct, pp
+from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
+
+PERIOD_SUGGESTIONS = ("1d", "1w", "1m", "3m", "6m", "ytd", "1y", "3y", "5y", "10y", "max", "2025", "2024")
+
+
+@dataclass(frozen=True)
+class GapQuery:
+    period: Period
+    small: str
+    large: str
+
+
+@dataclass(frozen=True)
+class GapFigures:
+    window: Window
+    small_return: float
+    large_return: float
+    spread: float  # small - large, as a fraction (x100 = pp)
+    ratio_change: float  # (1 + rs) / (1 + rl) - 1
+    sessions: int  # sessions after the base close, up to the end close
+
+
+def parse(options: Mapping[str, str]) -> GapQuery:
+    return GapQuery(
+        parse_period(options.get("period") or "ytd"),
+        ticker_option(options, "small", "small"),
+        ticker_option(options, "large", "large"),
+    )
+
+
+def compute(frame: pd.DataFrame, period: Period) -> GapFigures:
+    window = resolve(period, frame.index)
+    base, end = frame.loc[window.base], frame.loc[window.end]
+    rs, rl = end["small"] / base["small"] - 1, end["large"] / base["large"] - 1
+    sessions = int(frame.index.get_loc(window.end)) - int(frame.index.get_loc(window.base))
+    return GapFigures(window, float(rs), float(rl), float(rs - rl), float((1 + rs) / (1 + rl) - 1), sessions)
+
+
+async def run(query: GapQuery, data: HistoryProvider) -> Prepared:
+    pair = await load_pair(data, query.small, query.large)
+    g = compute(pair.frame, query.period)
+    leader = "small caps lead" if g.spread > 0 else "large caps lead" if g.spread < 0 else "dead even"
+    text = (
+        f"{g.window.label.capitalize()}: {pair.small_name} {pct(g.small_return)}, "
+        f"{pair.large_name} {pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp "
+        f"(small/large ratio {pct(g.ratio_change)}). "
+        f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {g.sessions} sessions; "
+        f"{pair.basis_text}."
+    )
+    reply = Reply(
+        title=f"Small vs large: {query.period.text}",
+        text=text,
+        fields=[
+            Field(f"{pair.small.ticker} return", pct(g.small_return), g.small_return, "fraction"),
+            Field(f"{pair.large.ticker} return", pct(g.large_return), g.large_return, "fraction"),
+            Field("Spread (small − large)", pp(g.spread), g.spread, "fraction"),
+            Field("Ratio change", pct(g.ratio_change), g.ratio_change, "fraction"),
+            Field("From", str(g.window.base.date()), None),
+            Field("To", str(g.window.end.date()), None),
+            Field("Sessions", str(g.sessions), g.sessions, "sessions"),
+        ],
+        as_of=pair.as_of,
+        source=pair.source,
+        notes=list(pair.notes),
+    )
+    chart = ChartJob(
+        charts.gap_chart,
+        (
+            pair.frame.loc[g.window.base : g.window.end],
+            pair.small_name,
+            pair.large_name,
+            f"Small vs large, {g.window.label}: spread {pp(g.spread)}",
+            str(pair.as_of),
+        ),
+        "gap.png",
+    )
+    return Prepared(reply, chart)
+
+
+COMMAND = Command(
+    name="gap",
+    description="Performance gap of small caps vs large caps over a period",
+    example="/gap period:2024",
+    parse=parse,
+    run=run,
+    options=(
+        Option("period", f"Period: {ACCEPTED} (default ytd)", suggestions=PERIOD_SUGGESTIONS),
+        SMALL_OPTION,
+        LARGE_OPTION,
+    ),
+)

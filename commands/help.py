@@ -1,0 +1,48 @@
+"""/help and /about as replies, generated from the registry so they never drift from the commands."""
+
+from __future__ import annotations
+
+from data.market import MarketData
+
+from .registry import Registry
+from .reply import Field, Reply
+
+
+def help_reply(registry: Registry) -> Reply:
+    fields = [
+        Field(f"/{c.name}", f"{c.description}\nExample: `{c.example}`", None, inline=False)
+        for c in registry.commands.values()
+    ]
+    return Reply(
+        title="rotation-bot commands",
+        text="Are US small caps taking leadership from large caps, how strongly, and since when?",
+        fields=fields,
+        source="",
+    )
+
+
+async def about_reply(data: MarketData) -> Reply:
+    small, large = await data.history("^RUT"), await data.history("^GSPC")
+    mode = (
+        "live (Yahoo Finance), with the bundled snapshot underneath"
+        if data.mode == "live"
+        else "the bundled snapshot only (offline)"
+    )
+    text = (
+        "Daily closes from Yahoo Finance (via yfinance), for personal research; a snapshot of real history "
+        "ships with the bot (Russell 2000 since 1987, S&P 500 since 1927, size/style/sector funds and the "
+        f"10-year yield to 2026-07-31). Data source now: {mode}."
+    )
+    notes = [n for n in (small.stale, large.stale) if n]
+    return Reply(
+        title="About rotation-bot's data",
+        text=text,
+        fields=[
+            Field("^RUT newest session", str(small.last_session), None),
+            Field("^GSPC newest session", str(large.last_session), None),
+            Field("Served from", small.source, None),
+        ],
+        as_of=min(small.last_session, large.last_session),
+        source=small.source,
+        notes=notes,
+    )

@@ -1,0 +1,147 @@
+"""Periods users type, and the two closes each one compares.
+
+Every period resolves to a *base* close and an *end* close on a series' sessions:
+- relative periods (``1w 1m 3m 6m 1y 3y 5y 10y``) run from the last close on or before the same
+  calendar date that far before the as-of session, to the as-of session;
+- ``1d`` runs from the previous session to the as-of session;
+- ``ytd`` runs from the last close of the previous year; ``max`` from the first common session;
+- a year (``2024``), a month (``2024-03``) or a range (``2024-01-01..2024-06-30``) runs from the last
+  close *before* its first day to the last close on or before its last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .reply import UserError
+
+RELATIVE = {
+    "1w": pd.DateOffset(weeks=1),
+    "1m": pd.DateOffset(months=1),
+    "3m": pd.DateOffset(months=3),
+    "6m": pd.DateOffset(months=6),
+    "1y": pd.DateOffset(years=1),
+    "3y": pd.DateOffset(years=3),
+    "5y": pd.DateOffset(years=5),
+    "10y": pd.DateOffset(years=10),
+}
+NAMED = ["1d", *RELATIVE, "ytd", "max"]
+ACCEPTED = (
+    "one of " + ", ".join(NAMED) + ", a year (2024), a month (2024-03) or a range (2024-01-01..2024-06-30)"
+)
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:\.\.|to)\s*(\d{4}-\d{1,2}-\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """What the user asked for; resolved against the data by :func:`resolve`."""
+
+    text: str  # canonical form, shown back to the user
+    kind: str  # "1d" | "relative" | "ytd" | "max" | "span"
+    first: dt.date | None = None  # span: first calendar day
+    last: dt.date | None = None  # span: last calendar day
+
+
+@dataclass(frozen=True)
+class Window:
+    base: pd.Timestamp  # the close the period is measured from
+    end: pd.Timestamp  # the close it is measured to
+    label: str
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(_zero_pad(text.strip()))
+    except ValueError:
+        raise UserError(
+            f"`{text[:40]}` is not a valid {what}: write it as YYYY-MM-DD, e.g. 2024-12-31."
+        ) from None
+
+
+def _zero_pad(text: str) -> str:
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[0]}-{int(parts[1]):02d}-{int(parts[2]):02d}"
+    return text
+
+
+def parse_period(raw: str) -> Period:
+    text = raw.strip().lower().replace(" ", "")
+    if text in ("1d", "ytd", "max"):
+        return Period(text, text)
+    if text in RELATIVE:
+        return Period(text, "relative")
+    if _YEAR.match(text):
+        year = int(text)
+        return Period(text, "span", dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if m := _MONTH.match(text):
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            raise UserError(f"`{raw.strip()[:40]}`: months run from 01 to 12.")
+        last_day = calendar.monthrange(year, month)[1]
+        return Period(f"{year}-{month:02d}", "span", dt.date(year, month, 1), dt.date(year, month, last_day))
+    if m := _RANGE.match(text):
+        first, last = parse_date(m[1]), parse_date(m[2])
+        if first > last:
+            raise UserError(f"The range starts ({first}) after it ends ({last}): put the earlier date first.")
+        return Period(f"{first}..{last}", "span", first, last)
+    raise UserError(f"I don't understand the period `{raw.strip()[:40]}`. Use {ACCEPTED}.")
+
+
+def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
+    """Pick the base and end closes on ``sessions`` (sorted, the series' common sessions)."""
+    first, as_of = sessions[0], sessions[-1]
+    if period.kind == "max":
+        return Window(first, as_of, f"since {first.date()}")
+    if period.kind == "1d":
+        if len(sessions) < 2:
+            raise UserError("There is only one session in the data: a one-day change needs two.")
+        return Window(sessions[-2], as_of, f"on {as_of.date()}")
+    if period.kind == "relative":
+        target = as_of - RELATIVE[period.text]
+        return Window(_on_or_before(sessions, target, period), as_of, f"over {period.text} to {as_of.date()}")
+    if period.kind == "ytd":
+        start = pd.Timestamp(as_of.year, 1, 1)
+        return Window(_before(sessions, start, period), as_of, f"year to date ({as_of.year})")
+    assert period.first is not None
+    assert period.last is not None
+    start, stop = pd.Timestamp(period.first), pd.Timestamp(period.last)
+    if start > as_of:
+        raise UserError(
+            f"`{period.text}` starts after the newest session in the data ({as_of.date()}). "
+            f"The data runs from {first.date()} to {as_of.date()}."
+        )
+    end = _on_or_before(sessions, stop, period)
+    base = _before(sessions, start, period)
+    if end <= base:
+        raise UserError(f"There is no trading session in `{period.text}`.")
+    label = period.text if stop <= as_of else f"{period.text} (to date: {as_of.date()})"
+    return Window(base, end, label)
+
+
+def _on_or_before(sessions: pd.DatetimeIndex, when: pd.Timestamp, period: Period) -> pd.Timestamp:
+    pos = sessions.searchsorted(when, side="right") - 1
+    if pos < 0:
+        raise _too_early(sessions, period)
+    return sessions[pos]
+
+
+def _before(sessions: pd.DatetimeIndex, when: pd.Timestamp, period: Period) -> pd.Timestamp:
+    pos = sessions.searchsorted(when, side="left") - 1
+    if pos < 0:
+        raise _too_early(sessions, period)
+    return sessions[pos]
+
+
+def _too_early(sessions: pd.DatetimeIndex, period: Period) -> UserError:
+    return UserError(
+        f"`{period.text}` reaches back before the data: both series have closes from "
+        f"{sessions[0].date()} to {sessions[-1].date()}, and a period needs the close before it starts."
+    )

@@ -1,0 +1,70 @@
+"""The one currency between layers: what an answer says, whatever renders it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+DISCLAIMER = "Information, not investment advice."
+
+
+class UserError(Exception):
+    """A mistake in what the user asked: shown to them as is, politely, never as a traceback."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str  # formatted for people
+    number: float | int | None = None  # the raw figure, for scripts (JSON) and tests
+    unit: str | None = None  # "%", "pp", "sessions", ...
+    inline: bool = True
+
+
+@dataclass
+class Reply:
+    title: str
+    text: str
+    fields: list[Field] = field(default_factory=list)
+    as_of: dt.date | None = None
+    source: str = ""
+    notes: list[str] = field(default_factory=list)  # caveats: mixed bases, stale data
+    chart: bytes | None = None  # PNG
+    chart_name: str = "chart.png"
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def footer(self) -> str:
+        parts = []
+        if self.as_of:
+            parts.append(f"As of {self.as_of.isoformat()}")
+        if self.source:
+            parts.append(self.source)
+        parts.append(DISCLAIMER)
+        return " · ".join(parts)
+
+    def to_json(self, chart_path: str | None = None) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "fields": [
+                {"name": f.name, "value": f.value, "number": f.number, "unit": f.unit} for f in self.fields
+            ],
+            "notes": self.notes,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "source": self.source,
+            "chart": chart_path,
+        }
+
+
+def pct(x: float, digits: int = 2) -> str:
+    return f"{x * 100:+.{digits}f}%"
+
+
+def pp(x: float, digits: int = 2) -> str:
+    return f"{x * 100:+.{digits}f} pp"

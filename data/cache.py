@@ -1,0 +1,188 @@
+"""The market-data cache: raw bars per (ticker, session, source) in SQLite (or any SQLAlchemy URL).
+
+What is stored never goes stale by itself: raw closes, dividends and splits. Adjusted closes are
+derived on read (see :mod:`data.frames`), so a new dividend never leaves a half-adjusted history
+behind. The cache is disposable: deleting the file only costs a refetch (the bundled snapshot is
+reloaded at once); user state lives in a different database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    MetaData,
+    String,
+    Table,
+    and_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .db import Migration, migrate
+from .frames import BAR_COLUMNS, empty_bars
+
+MIGRATIONS: list[Migration] = [
+    (
+        1,
+        "bars: raw daily bars per source",
+        [
+            """CREATE TABLE bars (
+                ticker VARCHAR(32) NOT NULL,
+                session VARCHAR(10) NOT NULL,
+                source VARCHAR(16) NOT NULL,
+                open DOUBLE PRECISION, high DOUBLE PRECISION, low DOUBLE PRECISION,
+                close DOUBLE PRECISION, adj_close DOUBLE PRECISION, volume DOUBLE PRECISION,
+                dividends DOUBLE PRECISION NOT NULL DEFAULT 0,
+                splits DOUBLE PRECISION NOT NULL DEFAULT 0,
+                final BOOLEAN NOT NULL,
+                fetched_at VARCHAR(32) NOT NULL,
+                PRIMARY KEY (ticker, source, session)
+            )""",
+        ],
+    ),
+    (
+        2,
+        "fetch_log: last live attempt per ticker, for staleness notes and back-off",
+        [
+            """CREATE TABLE fetch_log (
+                ticker VARCHAR(32) PRIMARY KEY,
+                last_attempt VARCHAR(32) NOT NULL,
+                last_success VARCHAR(32),
+                last_error VARCHAR(400)
+            )""",
+        ],
+    ),
+]
+SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
+
+_meta = MetaData()
+bars = Table(
+    "bars",
+    _meta,
+    Column("ticker", String, primary_key=True),
+    Column("source", String, primary_key=True),
+    Column("session", String, primary_key=True),
+    *(Column(c, Float) for c in BAR_COLUMNS),
+    Column("final", Boolean),
+    Column("fetched_at", String),
+)
+fetch_log = Table(
+    "fetch_log",
+    _meta,
+    Column("ticker", String, primary_key=True),
+    Column("last_attempt", String),
+    Column("last_success", String),
+    Column("last_error", String),
+)
+
+
+@dataclass(frozen=True)
+class FetchLog:
+    last_attempt: dt.datetime
+    last_success: dt.datetime | None
+    last_error: str | None
+
+
+def _insert(engine: AsyncEngine):
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
+
+
+class PriceCache:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def open(self) -> int:
+        return await migrate(self.engine, MIGRATIONS)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def load(self, ticker: str, source: str) -> pd.DataFrame:
+        """Stored bars with two extra columns: ``final`` and ``fetched_at``."""
+        query = (
+            select(bars.c.session, *(bars.c[c] for c in BAR_COLUMNS), bars.c.final, bars.c.fetched_at)
+            .where(and_(bars.c.ticker == ticker, bars.c.source == source))
+            .order_by(bars.c.session)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        if not rows:
+            frame = empty_bars()
+            frame["final"] = pd.Series(dtype=bool)
+            frame["fetched_at"] = pd.Series(dtype=object)
+            return frame
+        frame = pd.DataFrame(rows, columns=["session", *BAR_COLUMNS, "final", "fetched_at"])
+        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("session")), name="session").astype(
+            "datetime64[ns]"
+        )
+        frame[BAR_COLUMNS] = frame[BAR_COLUMNS].astype("float64")
+        frame["final"] = frame["final"].astype(bool)
+        return frame
+
+    async def store(
+        self, ticker: str, source: str, frame: pd.DataFrame, final: pd.Series, fetched_at: dt.datetime
+    ) -> int:
+        """Upsert bars; a stored final row is never overwritten by a provisional one."""
+        if frame.empty:
+            return 0
+        records = frame[BAR_COLUMNS].astype(object).where(frame[BAR_COLUMNS].notna(), None)
+        records.insert(0, "session", frame.index.strftime("%Y-%m-%d"))
+        records["final"] = final.reindex(frame.index).fillna(False).astype(bool).to_numpy()
+        records["ticker"] = ticker
+        records["source"] = source
+        records["fetched_at"] = fetched_at.isoformat()
+        payload = records.to_dict("records")
+        stmt = _insert(self.engine)(bars)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["ticker", "source", "session"],
+            set_={c: stmt.excluded[c] for c in [*BAR_COLUMNS, "final", "fetched_at"]},
+            where=bars.c.final.is_(False) | stmt.excluded.final.is_(True),
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt, payload)
+        return len(payload)
+
+    async def rescale_before(self, ticker: str, source: str, session: dt.date, ratio: float) -> None:
+        """Apply a new split of ``ratio`` (2.0 for 2-for-1) to every stored row before ``session``.
+
+        Yahoo's raw closes and dividends are split-adjusted, so a split retroactively divides every
+        earlier price and dividend and multiplies volume.
+        """
+        where = and_(bars.c.ticker == ticker, bars.c.source == source, bars.c.session < session.isoformat())
+        values = {c: bars.c[c] / ratio for c in ("open", "high", "low", "close", "adj_close", "dividends")}
+        values["volume"] = bars.c.volume * ratio
+        async with self.engine.begin() as conn:
+            await conn.execute(update(bars).where(where).values(**values))
+
+    async def log_attempt(self, ticker: str, at: dt.datetime, error: str | None) -> None:
+        stmt = _insert(self.engine)(fetch_log).values(
+            ticker=ticker,
+            last_attempt=at.isoformat(),
+            last_success=None if error else at.isoformat(),
+            last_error=error,
+        )
+        changes = {"last_attempt": stmt.excluded.last_attempt, "last_error": stmt.excluded.last_error}
+        if error is None:
+            changes["last_success"] = stmt.excluded.last_success
+        stmt = stmt.on_conflict_do_update(index_elements=["ticker"], set_=changes)
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def fetch_log(self, ticker: str) -> FetchLog | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(fetch_log).where(fetch_log.c.ticker == ticker))).first()
+        if row is None:
+            return None
+        return FetchLog(
+            dt.datetime.fromisoformat(row.last_attempt),
+            dt.datetime.fromisoformat(row.last_success) if row.last_success else None,
+            row.last_error,
+        )

@@ -1,0 +1,240 @@
+"""MarketData: the read-through cache over the live source, seeded with the bundled snapshot.
+
+One question, ``await market.history("IWM")``, answered in this order:
+1. bars already in the cache (and the in-process memo in front of it);
+2. the bundled snapshot, stored into the cache the first time a ticker is asked for;
+3. the live source, asked only for the missing tail (from the newest stored session, which also
+   gives the overlap needed to splice adjusted series) or to refresh provisional sessions.
+
+A live failure never loses stored data: the answer comes from the cache and says how stale it is.
+Concurrent requests for one ticker share one fetch (a per-ticker lock; the second finds it fresh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .cache import PriceCache
+from .calendar import TradingCalendar
+from .errors import DataUnavailable, UnknownTicker
+from .frames import adjusted_from_actions, splice
+from .sources import PriceSource
+from .sources.snapshot import SnapshotSource
+from .universe import is_index, return_basis
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class PriceHistory:
+    """One ticker's daily series on its return basis, ready for analysis."""
+
+    ticker: str
+    prices: pd.Series  # closes for an index (price return), adjusted closes for a fund (total return)
+    basis: str  # "price" | "total"
+    source: str  # where the newest rows came from, in words
+    stale: str | None = None  # set when live data should exist but could not be had
+
+    @property
+    def last_session(self) -> dt.date:
+        return self.prices.index[-1].date()
+
+    @property
+    def first_session(self) -> dt.date:
+        return self.prices.index[0].date()
+
+
+@dataclass
+class FreshnessPolicy:
+    final_delay: dt.timedelta = dt.timedelta(minutes=30)  # a close is final this long after the bell
+    refresh_every: dt.timedelta = dt.timedelta(minutes=15)  # how often provisional rows are refetched
+    retry_after: dt.timedelta = dt.timedelta(minutes=5)  # back-off after a failed live attempt
+
+
+class MarketData:
+    def __init__(
+        self,
+        cache: PriceCache,
+        snapshot: SnapshotSource | None = None,
+        live: PriceSource | None = None,
+        calendar: TradingCalendar | None = None,
+        clock: Clock = utcnow,
+        policy: FreshnessPolicy | None = None,
+    ) -> None:
+        self.cache = cache
+        self.snapshot = snapshot or SnapshotSource()
+        self.live = live
+        self._calendar = calendar
+        self.clock = clock
+        self.policy = policy or FreshnessPolicy()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._memo: dict[str, PriceHistory] = {}
+        self._stored: dict[tuple[str, str], pd.DataFrame] = {}
+        self._failures: dict[str, tuple[dt.datetime, str]] = {}  # ticker -> (when, why) of last failure
+
+    @property
+    def calendar(self) -> TradingCalendar:
+        """Built on first use: the snapshot-only mode never needs it."""
+        if self._calendar is None:
+            self._calendar = TradingCalendar()
+        return self._calendar
+
+    @property
+    def mode(self) -> str:
+        return "live" if self.live is not None else "snapshot"
+
+    def known_offline(self) -> list[str]:
+        return self.snapshot.tickers()
+
+    async def history(self, ticker: str) -> PriceHistory:
+        lock = self._locks.setdefault(ticker, asyncio.Lock())
+        async with lock:
+            memo = self._memo.get(ticker)
+            if memo is not None and not self._wants_refresh(ticker, memo):
+                return memo
+            stale = await self._refresh(ticker) if self.live is not None else None
+            result = await self._build(ticker, stale)
+            self._memo[ticker] = result
+            return result
+
+    # -- internals ---------------------------------------------------------------------------
+
+    async def _bars(self, ticker: str, source: str) -> pd.DataFrame:
+        key = (ticker, source)
+        if key not in self._stored:
+            self._stored[key] = await self.cache.load(ticker, source)
+        return self._stored[key]
+
+    async def _seed_snapshot(self, ticker: str) -> pd.DataFrame:
+        stored = await self._bars(ticker, "snapshot")
+        if stored.empty and self.snapshot.has(ticker):
+            frame = self.snapshot.read(ticker)
+            await self.cache.store(
+                ticker, "snapshot", frame, pd.Series(True, index=frame.index), self.clock()
+            )
+            self._stored.pop((ticker, "snapshot"))
+            stored = await self._bars(ticker, "snapshot")
+        return stored
+
+    def _wants_refresh(self, ticker: str, memo: PriceHistory) -> bool:
+        """Cheap check on the warm path: is there a newer closed session, or a provisional row due?"""
+        if self.live is None:
+            return False
+        now = self.clock()
+        if memo.last_session < self.calendar.last_closed_session(now):
+            return not self._backing_off(ticker, now)
+        live = self._stored.get((ticker, "live"))
+        if live is None or live.empty or bool(live["final"].all()):
+            return False
+        oldest = pd.to_datetime(live.loc[~live["final"], "fetched_at"]).min()
+        return now - oldest.to_pydatetime() >= self.policy.refresh_every
+
+    def _backing_off(self, ticker: str, now: dt.datetime) -> bool:
+        failure = self._failures.get(ticker)
+        return failure is not None and now - failure[0] < self.policy.retry_after
+
+    async def _refresh(self, ticker: str) -> str | None:
+        """Fetch the missing tail from the live source; return a staleness note if it failed."""
+        assert self.live is not None
+        snap = await self._seed_snapshot(ticker)
+        live = await self._bars(ticker, "live")
+        now = self.clock()
+        newest = max((f.index.max() for f in (snap, live) if not f.empty), default=None)
+        target = pd.Timestamp(self.calendar.last_closed_session(now))
+        provisional = live.index[~live["final"]] if not live.empty else live.index[:0]
+        due = newest is None or newest < target
+        if len(provisional):
+            fetched_at = pd.to_datetime(live.loc[provisional, "fetched_at"]).min().to_pydatetime()
+            due = due or now - fetched_at >= self.policy.refresh_every
+        if not due:
+            return None
+        if self._backing_off(ticker, now):
+            return self._stale_note(ticker, newest, target, self._failures[ticker][1])
+        start = provisional.min() if len(provisional) else newest
+        try:
+            fetched = await self.live.fetch(ticker, start.date() if start is not None else None)
+        except UnknownTicker:
+            if newest is None:
+                raise
+            fetched = None
+            reason = "the live source no longer knows this ticker"
+        except DataUnavailable as exc:
+            if newest is None:
+                raise
+            fetched = None
+            reason = exc.reason
+        if fetched is None:
+            self._failures[ticker] = (now, reason)
+            await self.cache.log_attempt(ticker, now, reason)
+            return self._stale_note(ticker, newest, target, reason)
+        self._failures.pop(ticker, None)
+        await self._apply_new_splits(ticker, live, fetched)
+        final = pd.Series(
+            [self.calendar.is_final(d.date(), now, self.policy.final_delay) for d in fetched.index],
+            index=fetched.index,
+            dtype=bool,
+        )
+        await self.cache.store(ticker, "live", fetched, final, now)
+        await self.cache.log_attempt(ticker, now, None)
+        self._stored.pop((ticker, "live"), None)
+        if fetched.empty and newest is None:
+            raise UnknownTicker(ticker, self.known_offline())
+        return None
+
+    async def _apply_new_splits(self, ticker: str, stored: pd.DataFrame, fetched: pd.DataFrame) -> None:
+        """A split not seen before rescales every stored live row before it (Yahoo's closes are
+        split-adjusted, so the new fetch is already on the new basis and the old rows are not)."""
+        splits = fetched["splits"]
+        new = splits[(splits > 0) & (splits != 1)]
+        if stored.empty or new.empty:
+            return
+        known = stored["splits"].reindex(new.index)
+        for session, ratio in new[known != new].items():
+            if (stored.index < session).any():
+                log.info(
+                    "new split for %s on %s (%.4g): rescaling stored history", ticker, session.date(), ratio
+                )
+                await self.cache.rescale_before(ticker, "live", session.date(), float(ratio))
+
+    def _stale_note(self, ticker: str, newest: pd.Timestamp | None, target: pd.Timestamp, reason: str) -> str:
+        if newest is None:
+            return f"live data for {ticker} unavailable ({reason})"
+        behind = self.calendar.sessions_after(newest.date(), target.date())
+        return (
+            f"Live data unavailable ({reason}): answering from the cache, whose newest {ticker} session is "
+            f"{newest.date().isoformat()}, {behind} session{'s' if behind != 1 else ''} behind."
+        )
+
+    async def _build(self, ticker: str, stale: str | None) -> PriceHistory:
+        snap = await self._seed_snapshot(ticker)
+        live = await self._bars(ticker, "live") if self.live is not None else None
+        if snap.empty and (live is None or live.empty):
+            raise UnknownTicker(ticker, self.known_offline())
+        if is_index(ticker):
+            parts = [f["close"] for f in (live, snap) if f is not None and not f.empty]
+            prices = parts[0] if len(parts) == 1 else parts[0].combine_first(parts[1])
+        else:
+            live_adj = (
+                adjusted_from_actions(live["close"], live["dividends"])
+                if live is not None and not live.empty
+                else pd.Series(dtype="float64")
+            )
+            prices = splice(snap["adj_close"], live_adj) if not snap.empty else live_adj
+        prices = prices.dropna().rename(ticker)
+        if live is not None and not live.empty and (snap.empty or live.index.max() > snap.index.max()):
+            source = "Yahoo Finance (live)" if snap.empty else "bundled snapshot + Yahoo Finance (live)"
+        else:
+            source = "bundled snapshot"
+        return PriceHistory(ticker, prices, return_basis(ticker), source, stale)

@@ -1,0 +1,75 @@
+"""The real daily history bundled under ``data/snapshot`` (see its PROVENANCE.md).
+
+Index files carry OHLC and closes (price returns); fund files carry only Yahoo's adjusted close as of
+the 2026-08-03 download; TNX carries the 10-year yield in percent. Index volume is meaningless and
+is dropped here so nothing downstream is tempted to use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import UnknownTicker
+from ..frames import BAR_COLUMNS
+from ..universe import is_index
+
+SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "snapshot"
+
+_CSV_COLUMNS = {
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Close": "close",
+    "Adj Close": "adj_close",
+    "Volume": "volume",
+}
+
+
+def _file_for(ticker: str) -> str:
+    return ticker.lstrip("^") + ".csv"
+
+
+@cache
+def _read(path: Path) -> pd.DataFrame:
+    raw = pd.read_csv(path, parse_dates=["Date"])
+    frame = raw.rename(columns=_CSV_COLUMNS | {"Date": "session"}).set_index("session")
+    frame.index = pd.DatetimeIndex(frame.index).astype("datetime64[ns]")
+    frame["dividends"] = 0.0
+    frame["splits"] = 0.0
+    return frame[BAR_COLUMNS].astype("float64")
+
+
+class SnapshotSource:
+    """Reads the bundled CSVs. Every ticker it knows is listed by :meth:`tickers`."""
+
+    name = "snapshot"
+
+    def __init__(self, directory: Path = SNAPSHOT_DIR) -> None:
+        self.directory = directory
+
+    def tickers(self) -> list[str]:
+        names = sorted(p.stem for p in self.directory.glob("*.csv"))
+        return ["^" + n if n in {"RUT", "GSPC", "TNX"} else n for n in names]
+
+    def has(self, ticker: str) -> bool:
+        return (self.directory / _file_for(ticker)).is_file() and (
+            is_index(ticker) == (ticker.lstrip("^") in {"RUT", "GSPC", "TNX"})
+        )
+
+    def read(self, ticker: str) -> pd.DataFrame:
+        if not self.has(ticker):
+            raise UnknownTicker(ticker, self.tickers())
+        frame = _read(self.directory / _file_for(ticker)).copy()
+        if is_index(ticker):
+            frame["volume"] = float("nan")
+        return frame
+
+    async def fetch(
+        self, ticker: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        frame = self.read(ticker)
+        return frame.loc[pd.Timestamp(start) if start else None : pd.Timestamp(end) if end else None]

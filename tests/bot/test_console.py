@@ -1,0 +1,94 @@
+"""The console end to end, as a user runs it: ``python -m bot`` in a subprocess on the snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DATABASE_URL"}
+    }
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "DATA_SOURCE": "snapshot",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}",
+        "CHART_DIR": str(tmp_path / "charts"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ask_json_gap_2024(tmp_path):
+    result = run_bot(tmp_path, "ask", "--json", "/gap period:2024")
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    fields = {f["name"]: f for f in reply["fields"]}
+    assert round(fields["^RUT return"]["number"] * 100, 2) == 10.02
+    assert round(fields["^GSPC return"]["number"] * 100, 2) == 23.31
+    assert reply["as_of"] == "2026-08-21"
+    chart = Path(reply["chart"])
+    assert chart.parent == tmp_path / "charts"
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_ask_text_streak(tmp_path):
+    result = run_bot(tmp_path, "ask", "/streak as_of:2026-01-16")
+    assert result.returncode == 0, result.stderr
+    assert "for 11 consecutive sessions as of 2026-01-16, since 2026-01-02" in result.stdout
+    assert "Information, not investment advice." in result.stdout
+    assert "Chart: " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("/gap period:bogus", "I don't understand the period `bogus`"), ("/frobnicate", "There is no command")],
+)
+def test_ask_mistakes_exit_2_with_a_message_not_a_traceback(tmp_path, line, message):
+    result = run_bot(tmp_path, "ask", line)
+    assert result.returncode == 2
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_interactive_console(tmp_path):
+    result = run_bot(tmp_path, stdin="/help\n/gap 2024\n/gap period:2031\n/streak\nquit\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/gap" in out
+    assert "Example: `/gap period:2024`" in out
+    assert "+10.02%" in out
+    assert "starts after the newest session" in out
+    assert "Small vs large: streak" in out
+    assert len(list((tmp_path / "charts").glob("*.png"))) == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_token_set_is_never_echoed(tmp_path):
+    env_token = "XYZ.secret-token-value"
+    result = subprocess.run(
+        [sys.executable, "-c", "from bot.settings import Settings; s = Settings(); print(s); print(repr(s))"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": env_token},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert env_token not in result.stdout
