@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from commands.help import about_reply, help_reply
-from commands.registry import ChartJob, Registry, default_registry, execute
+from commands.registry import Registry, default_registry, execute
 from commands.reply import Reply, UserError
 from data.market import MarketData
 
@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 PROMPT = "rotation-bot> "
 
 
-async def render_in_thread(job: ChartJob) -> bytes:
-    return await asyncio.to_thread(job)
+async def in_thread(func, *args):
+    """The console runs one command at a time: a worker thread keeps its prompt responsive."""
+    return await asyncio.to_thread(func, *args)
 
 
 class Console:
@@ -38,7 +39,7 @@ class Console:
         if name == "about":
             return await about_reply(self.data)
         command, query = self.registry.validate_line(line)
-        return await execute(command, query, self.data, render_in_thread)
+        return await execute(command, query, self.data, in_thread)
 
     def save_chart(self, reply: Reply) -> Path | None:
         if reply.chart is None:

@@ -35,9 +35,10 @@ _STYLE = {
 }
 
 
-def _figure(**kwargs) -> Figure:
-    with mpl.rc_context(_STYLE):
-        fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained", **kwargs)
+def _figure(bottom: float = 0.13) -> Figure:
+    """Fixed margins rather than a layout engine: constrained layout cost a third of the render time."""
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.90, bottom=bottom, hspace=0.08)
     FigureCanvasAgg(fig)
     return fig
 
@@ -45,7 +46,8 @@ def _figure(**kwargs) -> Figure:
 def _png(fig: Figure, as_of: str) -> bytes:
     fig.text(0.995, 0.995, f"as of {as_of} · rotation-bot", ha="right", va="top", fontsize=8, alpha=0.6)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    # zlib level 1: a third of the encoding time for a few more kilobytes on flat-colour charts
+    fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 
@@ -67,14 +69,15 @@ def gap_chart(frame: pd.DataFrame, small_label: str, large_label: str, title: st
         bottom.fill_between(ratio.index, 100, ratio, where=ratio < 100, color=DOWN, alpha=0.15, lw=0)
         bottom.axhline(100, color="black", lw=0.6, alpha=0.4)
         bottom.set_ylabel("small/large")
-        fig.autofmt_xdate()
+        for label in bottom.get_xticklabels():
+            label.set(rotation=25, ha="right")
         return _png(fig, as_of)
 
 
 def streak_chart(spread: pd.Series, run_start: pd.Timestamp | None, title: str, as_of: str) -> bytes:
     """Daily spread (small minus large, pp) as bars; the current run drawn solid, the rest faded."""
     with mpl.rc_context(_STYLE):
-        fig = _figure()
+        fig = _figure(bottom=0.2)
         ax = fig.subplots()
         values = spread.to_numpy() * 100
         colours = np.where(values > 0, UP, np.where(values < 0, DOWN, RATIO))
@@ -82,10 +85,13 @@ def streak_chart(spread: pd.Series, run_start: pd.Timestamp | None, title: str, 
             np.asarray(spread.index >= run_start) if run_start is not None else np.zeros(len(spread), bool)
         )
         x = np.arange(len(spread))
-        ax.bar(x[~in_run], values[~in_run], color=colours[~in_run], alpha=FADED, width=0.85)
-        ax.bar(x[in_run], values[in_run], color=colours[in_run], width=0.85, edgecolor="black", lw=0.4)
+        # one LineCollection of thick vertical lines draws several times faster than 126 bar patches
+        width = max(1.0, 0.8 * (SIZE[0] * DPI * 0.89) / max(len(spread), 1) * 72 / DPI)
+        ax.vlines(x[~in_run], 0, values[~in_run], colors=colours[~in_run], alpha=FADED, lw=width)
+        ax.vlines(x[in_run], 0, values[in_run], colors=colours[in_run], lw=width)
         if in_run.any():
             ax.axvspan(x[in_run][0] - 0.5, x[in_run][-1] + 0.5, color="#FFD43B", alpha=0.25, lw=0)
+        ax.set_xlim(-1, len(spread))
         ax.axhline(0, color="black", lw=0.6)
         ticks = np.linspace(0, len(spread) - 1, num=min(7, len(spread)), dtype=int)
         ax.set_xticks(ticks, [spread.index[i].strftime("%Y-%m-%d") for i in ticks], rotation=30, ha="right")

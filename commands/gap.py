@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import charts
-from .pair import HistoryProvider, load_pair
+from .pair import HistoryProvider, Pair, load_pair
 from .periods import ACCEPTED, Period, Window, parse_period, resolve
-from .registry import ChartJob, Command, Option, Prepared
+from .registry import Command, Option
 from .reply import Field, Reply, pct, pp
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
@@ -56,8 +56,11 @@ def compute(frame: pd.DataFrame, period: Period) -> GapFigures:
     return GapFigures(window, float(rs), float(rl), float(rs - rl), float((1 + rs) / (1 + rl) - 1), sessions)
 
 
-async def run(query: GapQuery, data: HistoryProvider) -> Prepared:
-    pair = await load_pair(data, query.small, query.large)
+async def load(query: GapQuery, data: HistoryProvider) -> Pair:
+    return await load_pair(data, query.small, query.large)
+
+
+def build(query: GapQuery, pair: Pair) -> Reply:
     g = compute(pair.frame, query.period)
     leader = "small caps lead" if g.spread > 0 else "large caps lead" if g.spread < 0 else "dead even"
     text = (
@@ -71,8 +74,8 @@ async def run(query: GapQuery, data: HistoryProvider) -> Prepared:
         title=f"Small vs large: {query.period.text}",
         text=text,
         fields=[
-            Field(f"{pair.small.ticker} return", pct(g.small_return), g.small_return, "fraction"),
-            Field(f"{pair.large.ticker} return", pct(g.large_return), g.large_return, "fraction"),
+            Field(f"{pair.small} return", pct(g.small_return), g.small_return, "fraction"),
+            Field(f"{pair.large} return", pct(g.large_return), g.large_return, "fraction"),
             Field("Spread (small − large)", pp(g.spread), g.spread, "fraction"),
             Field("Ratio change", pct(g.ratio_change), g.ratio_change, "fraction"),
             Field("From", str(g.window.base.date()), None),
@@ -83,18 +86,15 @@ async def run(query: GapQuery, data: HistoryProvider) -> Prepared:
         source=pair.source,
         notes=list(pair.notes),
     )
-    chart = ChartJob(
-        charts.gap_chart,
-        (
-            pair.frame.loc[g.window.base : g.window.end],
-            pair.small_name,
-            pair.large_name,
-            f"Small vs large, {g.window.label}: spread {pp(g.spread)}",
-            str(pair.as_of),
-        ),
-        "gap.png",
+    reply.chart = charts.gap_chart(
+        pair.frame.loc[g.window.base : g.window.end],
+        pair.small_name,
+        pair.large_name,
+        f"Small vs large, {g.window.label}: spread {pp(g.spread)}",
+        str(pair.as_of),
     )
-    return Prepared(reply, chart)
+    reply.chart_name = "gap.png"
+    return reply
 
 
 COMMAND = Command(
@@ -102,7 +102,8 @@ COMMAND = Command(
     description="Performance gap of small caps vs large caps over a period",
     example="/gap period:2024",
     parse=parse,
-    run=run,
+    load=load,
+    build=build,
     options=(
         Option("period", f"Period: {ACCEPTED} (default ytd)", suggestions=PERIOD_SUGGESTIONS),
         SMALL_OPTION,

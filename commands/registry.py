@@ -1,8 +1,10 @@
 """Commands as data: their options (for Discord's schema, the console and /help) and one way to run them.
 
-Splitting :attr:`Command.parse` (instant, validates) from :attr:`Command.run` (awaits data) lets the
-Discord layer reject a mistake before deferring, and :class:`ChartJob` lets each caller decide where
-charts are rendered (a thread for the console, a process pool for the bot if the figures say so).
+A command has three steps, so each caller can put them where they belong:
+- :attr:`Command.parse` is instant and validates: the Discord layer rejects a mistake before deferring;
+- :attr:`Command.load` awaits data (I/O only, on the event loop);
+- :attr:`Command.build` is pure CPU (figures, text, chart): a module-level function of picklable
+  arguments, so the bot can run it in a process pool and the console in a thread.
 """
 
 from __future__ import annotations
@@ -32,30 +34,13 @@ class Option:
 
 
 @dataclass(frozen=True)
-class ChartJob:
-    """A top-level chart function and its (picklable) arguments."""
-
-    func: Callable[..., bytes]
-    args: tuple[Any, ...]
-    name: str = "chart.png"
-
-    def __call__(self) -> bytes:
-        return self.func(*self.args)
-
-
-@dataclass
-class Prepared:
-    reply: Reply
-    chart: ChartJob | None = None
-
-
-@dataclass(frozen=True)
 class Command:
     name: str
     description: str
     example: str
     parse: Callable[[Mapping[str, str]], Any]
-    run: Callable[[Any, HistoryProvider], Awaitable[Prepared]]
+    load: Callable[[Any, HistoryProvider], Awaitable[Any]]
+    build: Callable[[Any, Any], Reply]
     options: tuple[Option, ...] = field(default_factory=tuple)
 
     def validate(self, options: Mapping[str, str]) -> Any:
@@ -74,25 +59,20 @@ class Command:
         return self.parse(options)
 
 
-Renderer = Callable[[ChartJob], Awaitable[bytes]]
+Worker = Callable[..., Awaitable[Any]]  # await worker(func, *args) -> func(*args), somewhere
 
 
-async def render_inline(job: ChartJob) -> bytes:
-    return job()
+async def run_inline(func: Callable[..., Any], *args: Any) -> Any:
+    return func(*args)
 
 
-async def execute(
-    command: Command, query: Any, data: HistoryProvider, render: Renderer = render_inline
-) -> Reply:
-    """Run a validated query; data problems become :class:`UserError` with the data layer's words."""
+async def execute(command: Command, query: Any, data: HistoryProvider, worker: Worker = run_inline) -> Reply:
+    """Load on the loop, build in ``worker``; data problems become :class:`UserError` in plain words."""
     try:
-        prepared = await command.run(query, data)
+        inputs = await command.load(query, data)
     except DataError as exc:
         raise UserError(str(exc)) from exc
-    if prepared.chart is not None:
-        prepared.reply.chart = await render(prepared.chart)
-        prepared.reply.chart_name = prepared.chart.name
-    return prepared.reply
+    return await worker(command.build, query, inputs)
 
 
 _OPTION = re.compile(r"^([a-z_]+)[:=](.*)$", re.DOTALL)

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from . import charts
-from .pair import HistoryProvider, load_pair
+from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date
-from .registry import ChartJob, Command, Option, Prepared
+from .registry import Command, Option
 from .reply import Field, Reply, pct
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
@@ -143,15 +143,18 @@ def _runs_table(top: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-async def run(query: StreakQuery, data: HistoryProvider) -> Prepared:
-    pair = await load_pair(data, query.small, query.large)
+async def load(query: StreakQuery, data: HistoryProvider) -> Pair:
+    return await load_pair(data, query.small, query.large)
+
+
+def build(query: StreakQuery, pair: Pair) -> Reply:
     if query.as_of is not None:
         pair = pair.until(query.as_of)
     s = compute(pair.frame)
     first = pair.frame.index[0].date()
     if s.sign == 0:
         headline = (
-            f"No run: on {s.end.date()} {pair.small.ticker} and {pair.large.ticker} "
+            f"No run: on {s.end.date()} {pair.small} and {pair.large} "
             "returned exactly the same, "
             "which ends any streak."
         )
@@ -181,18 +184,15 @@ async def run(query: StreakQuery, data: HistoryProvider) -> Prepared:
         notes=list(pair.notes),
     )
     recent = daily_spread(pair.frame).iloc[-CHART_SESSIONS:]
-    chart = ChartJob(
-        charts.streak_chart,
-        (
-            recent,
-            s.start if s.sign else None,
-            f"Daily spread, small − large: current run {s.length} "
-            f"({'ahead' if s.sign > 0 else 'behind' if s.sign < 0 else 'tie'})",
-            str(pair.as_of),
-        ),
-        "streak.png",
+    reply.chart = charts.streak_chart(
+        recent,
+        s.start if s.sign else None,
+        f"Daily spread, small − large: current run {s.length} "
+        f"({'ahead' if s.sign > 0 else 'behind' if s.sign < 0 else 'tie'})",
+        str(pair.as_of),
     )
-    return Prepared(reply, chart)
+    reply.chart_name = "streak.png"
+    return reply
 
 
 COMMAND = Command(
@@ -200,7 +200,8 @@ COMMAND = Command(
     description="Current run of sessions small caps beat (or trailed) large caps, and how it ranks",
     example="/streak as_of:2026-01-15",
     parse=parse,
-    run=run,
+    load=load,
+    build=build,
     options=(
         Option("as_of", "Answer as it stood at the close of this date (YYYY-MM-DD)", kind="date"),
         SMALL_OPTION,
