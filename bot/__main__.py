@@ -1,6 +1,8 @@
 """``python -m bot``: the Discord bot with a token, the offline console without one.
 
-``python -m bot ask [--json] "/gap period:2024"`` answers one command and exits.
+``python -m bot ask [--json] "/gap period:2024"`` answers one command and exits;
+``python -m bot console`` opens the console even with a token; ``python -m bot sync`` syncs the
+slash commands (to DISCORD_GUILD_ID when set, else globally) and exits.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from .console import Console
 from .services import market_data
 from .settings import Settings
 
+log = logging.getLogger("bot")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -22,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
     ask.add_argument("line", nargs="+", help='e.g. "/gap period:2024"')
     sub.add_parser("console", help="the interactive console, even when DISCORD_TOKEN is set")
+    sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
     return parser
 
 
@@ -33,6 +38,22 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         return await console.repl()
 
 
+async def _sync(settings: Settings, token: str) -> int:
+    from .client import RotationBot
+
+    async with RotationBot(settings, sync_on_start=False) as bot:
+        await bot.login(token)
+        await bot.sync_commands(force=True)
+    return 0
+
+
+def _run_discord(settings: Settings, token: str) -> int:
+    from .client import RotationBot
+
+    RotationBot(settings).run(token, log_handler=None)  # our logging config, set in main()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -41,13 +62,15 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if args.action is None and settings.discord_token is not None:
-        logging.getLogger("bot").error(
-            "DISCORD_TOKEN is set, but the Discord client is not built yet; "
-            "run `python -m bot console` for the offline console."
-        )
-        return 1
+    token = settings.discord_token.get_secret_value() if settings.discord_token else None
     try:
+        if args.action == "sync":
+            if token is None:
+                log.error("`python -m bot sync` needs DISCORD_TOKEN in the environment or .env")
+                return 2
+            return asyncio.run(_sync(settings, token))
+        if args.action is None and token is not None:
+            return _run_discord(settings, token)
         return asyncio.run(_console(settings, args))
     except KeyboardInterrupt:
         return 130

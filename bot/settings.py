@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     chart_dir: Path = Path("var/charts")
     final_delay_minutes: int = Field(default=30, description="A close counts as final this long after it")
     live_timeout_seconds: float = 20.0
+    chart_executor: str = Field(default="process", pattern="^(process|thread)$")
+    chart_workers: int = Field(default=2, ge=1, le=16)
+    sync_state_path: Path = Path("var/command-sync.json")
 
     @field_validator("discord_token", "discord_guild_id", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import charts
 from .pair import HistoryProvider, Pair, load_pair
-from .periods import ACCEPTED, Period, Window, parse_period, resolve
+from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
 from .reply import Field, Reply, pct, pp
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
@@ -105,7 +105,11 @@ COMMAND = Command(
     load=load,
     build=build,
     options=(
-        Option("period", f"Period: {ACCEPTED} (default ytd)", suggestions=PERIOD_SUGGESTIONS),
+        Option(
+            "period",
+            "1d 1w 1m 3m 6m ytd 1y 3y 5y 10y max, a year 2024, a month 2024-03, or 2024-01-01..2024-06-30",
+            suggestions=PERIOD_SUGGESTIONS,
+        ),
         SMALL_OPTION,
         LARGE_OPTION,
     ),

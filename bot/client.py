@@ -1,0 +1,133 @@
+"""The Discord client: wiring only. Analyses live in ``commands/``, data in ``data/``."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import discord
+from discord.ext import commands as ext
+
+from commands.pair import HistoryProvider
+from commands.registry import Registry, default_registry
+from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
+
+from .cogs import EXTENSIONS
+from .respond import ErrorHandlingTree
+from .services import market_data
+from .settings import Settings
+from .workers import Workers
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Slash commands need no privileged intent: guilds only (channels and threads in the cache)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class RotationBot(ext.Bot):
+    market: HistoryProvider
+    workers: Workers
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        market: HistoryProvider | None = None,
+        workers: Workers | None = None,
+        sync_on_start: bool = True,
+    ) -> None:
+        super().__init__(
+            command_prefix=ext.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),  # echoed input can never ping anyone
+            tree_cls=ErrorHandlingTree,
+            help_command=None,
+        )
+        self.settings = settings
+        self.registry: Registry = default_registry()
+        self._given_market, self._given_workers = market, workers
+        self.sync_on_start = sync_on_start
+        self._resources = AsyncExitStack()
+        self._warming: asyncio.Task[None] | None = None
+
+    async def setup_hook(self) -> None:
+        if self._given_market is not None:
+            self.market = self._given_market
+        else:
+            self.market = await self._resources.enter_async_context(market_data(self.settings))
+        if self._given_workers is not None:
+            self.workers = self._given_workers
+        else:
+            self.workers = Workers(self.settings.chart_executor, self.settings.chart_workers)
+            self._resources.callback(self.workers.close)
+            await self.workers.warm_up()
+        # Load the default pair now, in the background: the first /gap then answers from memory.
+        self._warming = asyncio.create_task(self._warm_data(), name="warm-data")
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_on_start:
+            await self.sync_commands(force=False)
+
+    async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
+        await super().close()
+        await self._resources.aclose()
+
+    async def _warm_data(self) -> None:
+        for ticker in (SMALL_DEFAULT, LARGE_DEFAULT):
+            try:
+                await self.market.history(ticker)
+            except Exception:
+                log.warning("could not preload %s", ticker, exc_info=True)
+
+    # -- command sync ----------------------------------------------------------------------------
+
+    @property
+    def sync_guild(self) -> discord.Object | None:
+        gid = self.settings.discord_guild_id
+        return discord.Object(id=gid) if gid else None
+
+    def command_schema(self) -> list[dict]:
+        return sorted((c.to_dict(self.tree) for c in self.tree.get_commands()), key=lambda c: c["name"])
+
+    async def sync_commands(self, *, force: bool) -> bool:
+        """Sync when forced or when the schema changed since the last sync to the same scope.
+
+        Syncing at every start is what Discord's rate limits punish; a hash of the schema, kept per
+        application and scope beside the cache, tells whether anything changed.
+        """
+        guild = self.sync_guild
+        scope = f"{self.application_id}:{guild.id if guild else 'global'}"
+        digest = hashlib.sha256(json.dumps(self.command_schema(), sort_keys=True).encode()).hexdigest()
+        state_path: Path = self.settings.sync_state_path
+        state = _read_json(state_path)
+        if not force and state.get(scope) == digest:
+            log.info("commands unchanged since the last sync (%s): not syncing", scope)
+            return False
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info(
+            "synced %d commands to %s", len(synced), f"guild {guild.id}" if guild else "all guilds (global)"
+        )
+        state[scope] = digest
+        _write_json(state_path, state)
+        return True
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _write_json(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2))

@@ -1,0 +1,3 @@
+"""One extension per feature area, loaded in ``RotationBot.setup_hook``."""
+
+EXTENSIONS = ("bot.cogs.rotation", "bot.cogs.meta")

@@ -1,0 +1,114 @@
+"""The one path from an interaction to an answer, shared by every app command.
+
+Order matters: permissions and option validation answer at once (ephemeral, nothing deferred);
+then ``defer(thinking=True)`` inside Discord's 3-second window; then data on the loop and the CPU
+half in the worker pool; then one followup with the embed and chart.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from commands.registry import Command, execute
+from commands.reply import UserError
+
+from .embeds import reply_embed
+
+if TYPE_CHECKING:
+    from .client import RotationBot
+
+log = logging.getLogger(__name__)
+
+# Needed to answer with an embed and a chart where the command was used.
+REQUIRED = ("send_messages", "embed_links", "attach_files")
+THREAD_REQUIRED = ("send_messages_in_threads", "embed_links", "attach_files")
+
+
+def missing_permissions(perms: discord.Permissions, in_thread: bool) -> list[str]:
+    needed = THREAD_REQUIRED if in_thread else REQUIRED
+    return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
+
+
+async def answer(interaction: discord.Interaction[RotationBot], command: Command, **raw: str | None) -> None:
+    missing = missing_permissions(
+        interaction.app_permissions, isinstance(interaction.channel, discord.Thread)
+    )
+    if missing:
+        await interaction.response.send_message(
+            f"I can't answer here: I'm missing the {', '.join(missing)} permission"
+            f"{'s' if len(missing) > 1 else ''} in this channel. Ask a moderator to grant "
+            f"{'them' if len(missing) > 1 else 'it'}, or use me in another channel.",
+            ephemeral=True,
+        )
+        return
+    options: Mapping[str, str] = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
+    query = command.validate(options)  # a UserError here is answered ephemerally by the tree's handler
+    started = time.perf_counter()
+    await interaction.response.defer(thinking=True)
+    deferred = time.perf_counter()
+    bot = interaction.client
+    reply = await execute(command, query, bot.market, bot.workers)
+    built = time.perf_counter()
+    embed, file = reply_embed(reply)
+    await interaction.followup.send(embed=embed, file=file if file is not None else discord.utils.MISSING)
+    log.info(
+        "answered /%s in %.0f ms (defer %.0f, data and build %.0f, send %.0f)",
+        command.name,
+        (time.perf_counter() - started) * 1000,
+        (deferred - started) * 1000,
+        (built - deferred) * 1000,
+        (time.perf_counter() - built) * 1000,
+    )
+
+
+async def send_error(interaction: discord.Interaction, message: str) -> None:
+    """Before a response: ephemeral. After the public defer: the "thinking" message becomes the error.
+
+    Discord gives the first followup after a public defer the defer's visibility, so an "ephemeral"
+    followup would be public anyway; deleting the deferred message first and then following up has
+    behaved differently over the API's history. Editing the original response is well defined, so
+    an error found after deferring is shown publicly, on purpose. Mentions never ping.
+    """
+    if not interaction.response.is_done():
+        await interaction.response.send_message(message, ephemeral=True)
+    else:
+        await interaction.edit_original_response(content=message, embed=None, attachments=[])
+
+
+class ErrorHandlingTree(app_commands.CommandTree):
+    """One error handler for every app command."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(cause, UserError):
+            message = str(cause)
+        elif isinstance(cause, app_commands.CommandOnCooldown):
+            message = f"Easy — you're asking quickly. Try again in {cause.retry_after:.0f} s."
+        elif isinstance(cause, app_commands.NoPrivateMessage):
+            message = "That command works in a server channel, not in direct messages."
+        elif isinstance(cause, app_commands.MissingPermissions):
+            message = (
+                f"You need the {', '.join(p.replace('_', ' ').title() for p in cause.missing_permissions)} "
+                "permission for that."
+            )
+        else:
+            error_id = secrets.token_hex(4)
+            command = interaction.command.name if interaction.command else "?"
+            log.error("error %s in /%s", error_id, command, exc_info=cause)
+            message = (
+                f"Sorry — something went wrong on my side answering that (error id `{error_id}`). "
+                "It has been logged; please try again in a moment."
+            )
+        try:
+            await send_error(interaction, message)
+        except discord.HTTPException:
+            log.warning(
+                "could not deliver an error message for interaction %s", interaction.id, exc_info=True
+            )

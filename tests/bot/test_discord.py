@@ -1,0 +1,316 @@
+"""rotation-bot through discord.py itself: a real client logs in to a fake REST API on loopback,
+syncs its commands, and answers raw INTERACTION_CREATE payloads fed to its own parser. Every
+assertion is on the HTTP requests the fake received."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import struct
+import time
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.client import RotationBot
+from bot.cogs.rotation import COOLDOWN_RATE
+from bot.settings import Settings
+from bot.workers import Workers
+from commands import gap
+from commands.registry import default_registry, execute
+from tests.bot.fake_discord import ALL_TEXT, ATTACH, EPHEMERAL, SEND_IN_THREADS, FakeDiscord
+
+
+@pytest.fixture(scope="session")
+async def workers():
+    """The bot's real process pool: proves every command's build step pickles and runs elsewhere."""
+    pool = Workers("process", 1)
+    await pool.warm_up()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+async def fake(monkeypatch):
+    server = FakeDiscord()
+    monkeypatch.setattr(discord.http.Route, "BASE", await server.start())
+    yield server
+    await server.stop()
+
+
+def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
+    return Settings(
+        discord_token="test-token-not-real",
+        discord_guild_id=int(fake.guild_id),
+        data_source="snapshot",
+        sync_state_path=tmp_path / "sync.json",
+    )
+
+
+@pytest.fixture
+async def make_bot(fake, tmp_path, snapshot_market, workers):
+    bots = []
+
+    async def make(market=None, **kwargs) -> RotationBot:
+        bot = RotationBot(
+            settings(tmp_path, fake), market=market or snapshot_market, workers=workers, **kwargs
+        )
+        await bot.login("test-token-not-real")  # runs setup_hook: extensions, sync
+        bots.append(bot)
+        return bot
+
+    yield make
+    for bot in bots:
+        await bot.close()
+
+
+async def dispatch(bot: RotationBot, payload: dict) -> None:
+    """Feed a raw gateway payload to discord.py's parser and wait for the command to finish."""
+    before = asyncio.all_tasks()
+    bot._connection.parse_interaction_create(payload)
+    started = [t for t in asyncio.all_tasks() - before if t.get_name() == "CommandTree-invoker"]
+    assert started, "discord.py did not route the interaction to the command tree"
+    await asyncio.gather(*started)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    assert data[-8:-4] == b"IEND"
+    return struct.unpack(">II", data[16:24])
+
+
+# -- sync --------------------------------------------------------------------------------------
+
+
+async def test_sync_sends_every_command_with_its_options(make_bot, fake):
+    await make_bot()
+    commands = {c["name"]: c for c in fake.synced[fake.guild_id]}
+    assert set(commands) == {"gap", "streak", "help", "about"}
+    for command in default_registry().commands.values():
+        synced = commands[command.name]
+        assert synced["description"] == command.description
+        options = {o["name"]: o for o in synced.get("options", [])}
+        assert set(options) == {o.name for o in command.options}
+        for spec in command.options:
+            assert options[spec.name]["type"] == 3  # strings, validated by the bot
+            assert options[spec.name]["description"] == spec.description
+            assert len(spec.description) <= 100
+            assert options[spec.name].get("required", False) is spec.required
+            assert bool(options[spec.name].get("autocomplete")) is bool(spec.suggestions)
+
+
+async def test_sync_only_when_the_schema_changed(make_bot, fake):
+    await make_bot()
+    puts = [r for r in fake.requests if r.method == "PUT"]
+    assert len(puts) == 1
+    assert puts[0].path.endswith(f"/guilds/{fake.guild_id}/commands")
+    bot = await make_bot()  # a restart with the same commands
+    assert len([r for r in fake.requests if r.method == "PUT"]) == 1
+    assert await bot.sync_commands(force=True)  # `python -m bot sync`
+    assert len([r for r in fake.requests if r.method == "PUT"]) == 2
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+class SlowMarket:
+    """Wraps the snapshot market; records when data is awaited (monotonic clock), and takes its time."""
+
+    def __init__(self, inner, delay: float = 0.3) -> None:
+        self.inner, self.delay, self.calls = inner, delay, []
+        self.two_calls = asyncio.Event()
+
+    async def history(self, ticker):
+        self.calls.append(time.monotonic())
+        if len(self.calls) >= 2:
+            self.two_calls.set()
+        await asyncio.sleep(self.delay)
+        return await self.inner.history(ticker)
+
+
+async def test_gap_defers_first_then_follows_up_with_embed_and_chart(make_bot, fake, snapshot_market):
+    slow = SlowMarket(snapshot_market, delay=0.0)
+    bot = await make_bot(market=slow)
+    await asyncio.wait_for(slow.two_calls.wait(), 10)  # the start-up preload of the default pair
+    slow.delay = 0.3
+    payload = fake.interaction("gap", {"period": "2024"})
+    started = time.monotonic()
+    await dispatch(bot, payload)
+    callback, followup = fake.for_interaction(payload)
+    assert callback.path.endswith("/callback")
+    assert callback.json["type"] == 5
+    assert not (callback.json.get("data") or {}).get("flags", 0) & EPHEMERAL
+    ours = [t for t in slow.calls if t >= started]
+    assert len(ours) == 2
+    assert callback.t <= min(ours)
+    assert followup.method == "POST"
+    assert followup.path.startswith(f"/webhooks/{fake.app_id}/")
+    embed = followup.json["embeds"][0]
+    expected = await execute(gap.COMMAND, gap.COMMAND.validate({"period": "2024"}), snapshot_market)
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields == {f.name: f.value for f in expected.fields}
+    assert fields["^RUT return"] == "+10.02%"
+    assert fields["^GSPC return"] == "+23.31%"
+    assert embed["title"] == "Small vs large: 2024"
+    assert "not investment advice" in embed["footer"]["text"]
+    assert "As of 2026-08-21" in embed["footer"]["text"]
+    assert embed["image"]["url"] == "attachment://gap.png"
+    ((name, data),) = followup.files
+    assert name == "gap.png"
+    assert png_size(data) == (800, 460)
+
+
+async def test_streak_answers_with_its_chart(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("streak", {"as_of": "2026-01-16"})
+    await dispatch(bot, payload)
+    callback, followup = fake.for_interaction(payload)
+    assert callback.json["type"] == 5
+    embed = followup.json["embeds"][0]
+    assert "for 11 consecutive sessions as of 2026-01-16" in embed["description"]
+    assert followup.files[0][0] == "streak.png"
+
+
+async def test_bad_option_is_answered_at_once_and_privately(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("gap", {"period": "fortnight"})
+    await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)  # no defer, no followup
+    assert callback.json["type"] == 4
+    assert callback.json["data"]["flags"] & EPHEMERAL
+    assert "I don't understand the period `fortnight`" in callback.json["data"]["content"]
+
+
+async def test_unknown_ticker_found_after_the_defer_is_shown_in_place_of_the_thinking_message(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("gap", {"small": "ZZZZ"})
+    await dispatch(bot, payload)
+    callback, edit = fake.for_interaction(payload)
+    assert callback.json["type"] == 5
+    assert not (callback.json.get("data") or {}).get("flags", 0) & EPHEMERAL
+    # deliberate: public, by editing the deferred response (a followup could not be private anyway)
+    assert edit.method == "PATCH"
+    assert edit.path.endswith("/messages/@original")
+    assert "I don't know the ticker `ZZZZ`" in edit.json["content"]
+    assert edit.json["embeds"] == []
+    assert edit.json["attachments"] == []
+
+
+class BrokenMarket:
+    async def history(self, ticker):
+        raise RuntimeError("disk on fire")
+
+
+async def test_unexpected_failure_apologises_with_the_logged_error_id(make_bot, fake, caplog):
+    bot = await make_bot(market=BrokenMarket())
+    payload = fake.interaction("streak")
+    with caplog.at_level(logging.ERROR, logger="bot.respond"):
+        await dispatch(bot, payload)
+    _, edit = fake.for_interaction(payload)
+    error_id = re.search(r"error id `([0-9a-f]{8})`", edit.json["content"])[1]
+    assert "disk on fire" not in edit.json["content"]
+    (record,) = [r for r in caplog.records if error_id in r.getMessage()]
+    assert record.exc_info
+    assert "disk on fire" in str(record.exc_info[1])
+
+
+async def test_cooldown_per_user_says_when_to_retry(make_bot, fake):
+    bot = await make_bot()
+    for name in ["gap", "streak"] * (COOLDOWN_RATE // 2):  # one bucket for all data commands
+        await dispatch(
+            bot,
+            fake.interaction(
+                name,
+                {"as_of": "x"} if name == "streak" else {"period": "bogus"},
+                user_id="1300000000000000077",
+            ),
+        )
+    payload = fake.interaction("gap", {"period": "ytd"}, user_id="1300000000000000077")
+    await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    assert callback.json["data"]["flags"] & EPHEMERAL
+    assert re.search(r"Try again in \d+ s", callback.json["data"]["content"])
+    other = fake.interaction("gap", {"period": "bogus"}, user_id="1300000000000000078")
+    await dispatch(bot, other)
+    assert "Try again" not in fake.for_interaction(other)[0].json["data"]["content"]
+
+
+async def test_no_outgoing_message_can_ping(make_bot, fake):
+    bot = await make_bot()
+    for options in ({"period": "@everyone"}, {"small": "<@&123>"}, {"period": "2024"}, {"small": "ZZZZ"}):
+        await dispatch(bot, fake.interaction("gap", options))
+    messages = [
+        r
+        for r in fake.requests
+        if r.json
+        and (
+            "content" in r.json
+            or "embeds" in r.json
+            or ("data" in r.json and "content" in (r.json["data"] or {}))
+        )
+    ]
+    bodies = [r.json.get("data", r.json) if r.path.endswith("/callback") else r.json for r in messages]
+    assert len(bodies) >= 4
+    assert all(b.get("allowed_mentions") == {"parse": []} for b in bodies), bodies
+
+
+async def test_inside_a_thread_the_answer_goes_to_the_interaction_in_that_thread(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("streak", in_thread=True)
+    await dispatch(bot, payload)
+    callback, followup = fake.for_interaction(payload)
+    assert callback.json["type"] == 5
+    assert followup.json["embeds"]
+    assert not [r for r in fake.requests if r.path.startswith("/channels/")]  # no stray channel post
+
+
+@pytest.mark.parametrize(
+    ("in_thread", "perms", "missing"),
+    [
+        (False, ALL_TEXT & ~ATTACH, "Attach Files"),
+        (True, ALL_TEXT & ~SEND_IN_THREADS, "Send Messages In Threads"),
+    ],
+)
+async def test_missing_bot_permissions_are_named(make_bot, fake, in_thread, perms, missing):
+    bot = await make_bot()
+    payload = fake.interaction("gap", in_thread=in_thread, app_permissions=perms)
+    await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    assert callback.json["data"]["flags"] & EPHEMERAL
+    assert f"missing the {missing} permission" in callback.json["data"]["content"]
+
+
+async def test_autocomplete_suggests_tickers_and_periods(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("gap", {"small": "iw"}, focused="small")
+    await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    assert callback.json["type"] == 8
+    assert [c["value"] for c in callback.json["data"]["choices"]][:2] == ["IWM", "IWB"]
+    payload = fake.interaction("gap", {"period": "20"}, focused="period")
+    await dispatch(bot, payload)
+    assert [c["value"] for c in fake.for_interaction(payload)[0].json["data"]["choices"]] == ["2025", "2024"]
+
+
+async def test_help_lists_every_command_with_an_example(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("help")
+    await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    embed = callback.json["data"]["embeds"][0]
+    text = " ".join(f["name"] + f["value"] for f in embed["fields"])
+    for command in default_registry().commands.values():
+        assert f"/{command.name}" in text
+        assert command.example in text
+    assert callback.json["data"]["flags"] & EPHEMERAL
+
+
+def test_intents_are_not_privileged():
+    bot_intents = RotationBot(Settings(data_source="snapshot")).intents
+    assert bot_intents.guilds
+    assert not (bot_intents.members)
+    assert not (bot_intents.presences)
+    assert not (bot_intents.message_content)
