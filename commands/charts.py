@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -35,10 +36,10 @@ _STYLE = {
 }
 
 
-def _figure(bottom: float = 0.13) -> Figure:
+def _figure(bottom: float = 0.13, hspace: float = 0.08) -> Figure:
     """Fixed margins rather than a layout engine: constrained layout cost a third of the render time."""
     fig = Figure(figsize=SIZE, dpi=DPI)
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.90, bottom=bottom, hspace=0.08)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.90, bottom=bottom, hspace=hspace)
     FigureCanvasAgg(fig)
     return fig
 
@@ -97,4 +98,39 @@ def streak_chart(spread: pd.Series, run_start: pd.Timestamp | None, title: str, 
         ax.set_xticks(ticks, [spread.index[i].strftime("%Y-%m-%d") for i in ticks], rotation=30, ha="right")
         ax.set_ylabel("small − large, pp")
         ax.set_title(title, loc="left")
+        return _png(fig, as_of)
+
+
+def digest_chart(
+    ratio: pd.Series,
+    sma50: pd.Series,
+    sma200: pd.Series,
+    spread: pd.Series,
+    run_start: pd.Timestamp | None,
+    title: str,
+    as_of: str,
+) -> bytes:
+    """The small/large ratio over a year with its 50- and 200-day averages; recent daily spreads below."""
+    with mpl.rc_context(_STYLE):
+        fig = _figure(bottom=0.08, hspace=0.3)
+        top, bottom = fig.subplots(2, 1, height_ratios=[2.2, 1])
+        top.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        top.plot(ratio.index, ratio, color=RATIO, lw=1.5, label="small/large")
+        top.plot(sma50.index, sma50, color=SMALL, lw=1.1, label="50-day avg")
+        top.plot(sma200.index, sma200, color=LARGE, lw=1.1, label="200-day avg")
+        top.set_title(title, loc="left")
+        top.legend(loc="best", ncols=3, fontsize=9)
+        top.set_ylabel("ratio")
+        values = spread.to_numpy() * 100
+        x = np.arange(len(spread))
+        colours = np.where(values > 0, UP, np.where(values < 0, DOWN, RATIO))
+        in_run = np.asarray(spread.index >= run_start) if run_start is not None else np.zeros(len(x), bool)
+        width = max(1.0, 0.8 * (SIZE[0] * DPI * 0.89) / max(len(spread), 1) * 72 / DPI)
+        bottom.vlines(x[~in_run], 0, values[~in_run], colors=colours[~in_run], alpha=FADED, lw=width)
+        bottom.vlines(x[in_run], 0, values[in_run], colors=colours[in_run], lw=width)
+        bottom.axhline(0, color="black", lw=0.6)
+        bottom.set_xlim(-1, len(spread))
+        ticks = np.linspace(0, len(spread) - 1, num=min(5, len(spread)), dtype=int)
+        bottom.set_xticks(ticks, [spread.index[i].strftime("%m-%d") for i in ticks])
+        bottom.set_ylabel("daily pp")
         return _png(fig, as_of)

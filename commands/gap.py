@@ -20,7 +20,22 @@ from .registry import Command, Option
 from .reply import Field, Reply, pct, pp
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
-PERIOD_SUGGESTIONS = ("1d", "1w", "1m", "3m", "6m", "ytd", "1y", "3y", "5y", "10y", "max", "2025", "2024")
+PERIOD_SUGGESTIONS = (
+    "1d",
+    "1w",
+    "1m",
+    "mtd",
+    "3m",
+    "6m",
+    "ytd",
+    "1y",
+    "3y",
+    "5y",
+    "10y",
+    "max",
+    "2025",
+    "2024",
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +122,8 @@ COMMAND = Command(
     options=(
         Option(
             "period",
-            "1d 1w 1m 3m 6m ytd 1y 3y 5y 10y max, a year 2024, a month 2024-03, or 2024-01-01..2024-06-30",
+            "1d 1w 1m mtd 3m 6m ytd 1y 3y 5y 10y max, a year 2024, a month 2024-03, "
+            "or 2024-01-01..2024-06-30",
             suggestions=PERIOD_SUGGESTIONS,
         ),
         SMALL_OPTION,

@@ -4,7 +4,8 @@ Every period resolves to a *base* close and an *end* close on a series' sessions
 - relative periods (``1w 1m 3m 6m 1y 3y 5y 10y``) run from the last close on or before the same
   calendar date that far before the as-of session, to the as-of session;
 - ``1d`` runs from the previous session to the as-of session;
-- ``ytd`` runs from the last close of the previous year; ``max`` from the first common session;
+- ``ytd`` runs from the last close of the previous year, ``mtd`` from the last close of the previous
+  month; ``max`` from the first common session;
 - a year (``2024``), a month (``2024-03``) or a range (``2024-01-01..2024-06-30``) runs from the last
   close *before* its first day to the last close on or before its last day.
 """
@@ -30,7 +31,7 @@ RELATIVE = {
     "5y": pd.DateOffset(years=5),
     "10y": pd.DateOffset(years=10),
 }
-NAMED = ["1d", *RELATIVE, "ytd", "max"]
+NAMED = ["1d", *RELATIVE, "mtd", "ytd", "max"]
 ACCEPTED = (
     "one of " + ", ".join(NAMED) + ", a year (2024), a month (2024-03) or a range (2024-01-01..2024-06-30)"
 )
@@ -74,7 +75,7 @@ def _zero_pad(text: str) -> str:
 
 def parse_period(raw: str) -> Period:
     text = raw.strip().lower().replace(" ", "")
-    if text in ("1d", "ytd", "max"):
+    if text in ("1d", "mtd", "ytd", "max"):
         return Period(text, text)
     if text in RELATIVE:
         return Period(text, "relative")
@@ -110,6 +111,9 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
     if period.kind == "ytd":
         start = pd.Timestamp(as_of.year, 1, 1)
         return Window(_before(sessions, start, period), as_of, f"year to date ({as_of.year})")
+    if period.kind == "mtd":
+        start = pd.Timestamp(as_of.year, as_of.month, 1)
+        return Window(_before(sessions, start, period), as_of, f"month to date ({as_of:%Y-%m})")
     assert period.first is not None
     assert period.last is not None
     start, stop = pd.Timestamp(period.first), pd.Timestamp(period.last)

@@ -123,6 +123,6 @@ class Registry:
 
 
 def default_registry() -> Registry:
-    from . import gap, streak
+    from . import digest, gap, streak
 
-    return Registry([gap.COMMAND, streak.COMMAND])
+    return Registry([gap.COMMAND, streak.COMMAND, digest.COMMAND])

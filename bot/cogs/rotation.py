@@ -1,4 +1,4 @@
-"""/gap and /streak: thin callbacks; everything they answer comes from ``commands/``."""
+"""/gap, /streak and /digest: thin callbacks; everything they answer comes from ``commands/``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands as ext
 
+from commands import digest as digest_cmd
 from commands import gap as gap_cmd
 from commands import streak as streak_cmd
 
@@ -61,6 +62,19 @@ class Rotation(ext.Cog):
         large: str | None = None,
     ) -> None:
         await answer(interaction, streak_cmd.COMMAND, as_of=as_of, small=small, large=large)
+
+    @app_commands.command(name="digest", description=digest_cmd.COMMAND.description)
+    @app_commands.describe(**describe(digest_cmd.COMMAND))
+    @app_commands.autocomplete(small=_tickers, large=_tickers)
+    @COOLDOWN
+    async def digest(
+        self,
+        interaction: discord.Interaction[RotationBot],
+        date: str | None = None,
+        small: str | None = None,
+        large: str | None = None,
+    ) -> None:
+        await answer(interaction, digest_cmd.COMMAND, date=date, small=small, large=large)
 
 
 async def setup(bot: RotationBot) -> None:

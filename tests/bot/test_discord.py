@@ -88,7 +88,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     await make_bot()
     commands = {c["name"]: c for c in fake.synced[fake.guild_id]}
-    assert set(commands) == {"gap", "streak", "help", "about"}
+    assert set(commands) == {"gap", "streak", "digest", "help", "about"}
     for command in default_registry().commands.values():
         synced = commands[command.name]
         assert synced["description"] == command.description

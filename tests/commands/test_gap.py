@@ -125,5 +125,7 @@ async def test_bad_input_gets_a_clear_message(snapshot_market, options, expected
 
 
 async def test_unknown_period_lists_what_is_accepted(snapshot_market):
-    with pytest.raises(UserError, match=r"1d, 1w, 1m, 3m, 6m, 1y, 3y, 5y, 10y, ytd, max, a year \(2024\)"):
+    with pytest.raises(
+        UserError, match=r"1d, 1w, 1m, 3m, 6m, 1y, 3y, 5y, 10y, mtd, ytd, max, a year \(2024\)"
+    ):
         await ask(snapshot_market, period="last tuesday")

@@ -1,0 +1,171 @@
+"""/digest — the daily rotation update: one message a session, the same for every subscribed channel.
+
+Contents: 1-day, 1-week, month-to-date and year-to-date gaps (:mod:`commands.gap`'s arithmetic); the
+current streak and its rank (:mod:`commands.streak`); the small/large ratio against its 50- and
+200-day simple moving averages; and what is notable on the session:
+- a streak at a one-year high: the current run is longer than every run of its kind that ended in
+  the previous 252 sessions (and at least 3 sessions long);
+- the ratio crossing its 50- or 200-day average on the session (above or below);
+- the largest one-day spread in at least 3 months: no earlier session since then had a spread as
+  large in absolute value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import charts
+from .gap import GapFigures
+from .gap import compute as gap_compute
+from .pair import HistoryProvider, Pair, load_pair
+from .periods import parse_date, parse_period
+from .registry import Command, Option
+from .reply import Field, Reply, pct, pp
+from .streak import StreakFigures, daily_spread, runs
+from .streak import compute as streak_compute
+from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
+
+GAP_PERIODS = ("1d", "1w", "mtd", "ytd")
+YEAR = 252
+NOTABLE_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class DigestQuery:
+    date: dt.date | None
+    small: str
+    large: str
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    gaps: dict[str, GapFigures]
+    streak: StreakFigures
+    ratio: pd.Series
+    sma50: pd.Series
+    sma200: pd.Series
+    notable: list[str]
+
+
+def parse(options: Mapping[str, str]) -> DigestQuery:
+    date = parse_date(options["date"], "date") if options.get("date") else None
+    return DigestQuery(
+        date, ticker_option(options, "small", "small"), ticker_option(options, "large", "large")
+    )
+
+
+def _notable(
+    frame: pd.DataFrame, streak: StreakFigures, ratio: pd.Series, smas: dict[int, pd.Series]
+) -> list[str]:
+    notes = []
+    table = runs(frame)
+    if streak.sign and streak.length >= 3:
+        start_of_year = frame.index[max(0, len(frame) - YEAR)]
+        same = table[(table["sign"] == streak.sign) & (table["end"] >= start_of_year)].iloc[:-1]
+        if same.empty or streak.length > same["length"].max():
+            kind = "outperformance" if streak.sign > 0 else "underperformance"
+            record = " — the longest on record" if streak.rank == 1 and streak.ties_at_rank == 0 else ""
+            notes.append(f"Longest {kind} streak in a year: {streak.length} sessions{record}.")
+    for window, sma in smas.items():
+        side = (ratio - sma).iloc[-2:]
+        if len(side.dropna()) == 2 and (side.iloc[0] > 0) != (side.iloc[1] > 0):
+            direction = "above" if side.iloc[1] > 0 else "below"
+            notes.append(f"The small/large ratio crossed {direction} its {window}-day average.")
+    spread = daily_spread(frame)
+    today = abs(spread.iloc[-1])
+    earlier = spread.iloc[:-1][spread.iloc[:-1].abs() >= today]
+    last_as_large = earlier.index[-1] if len(earlier) else None
+    cutoff = spread.index[-1] - pd.DateOffset(months=NOTABLE_MONTHS)
+    if last_as_large is None or last_as_large < cutoff:
+        since = "on record" if last_as_large is None else f"since {last_as_large.date()}"
+        notes.append(f"Largest one-day spread {since}: {pp(spread.iloc[-1])}.")
+    return notes
+
+
+def compute(frame: pd.DataFrame) -> DigestFigures:
+    gaps = {p: gap_compute(frame, parse_period(p)) for p in GAP_PERIODS}
+    streak = streak_compute(frame)
+    ratio = frame["small"] / frame["large"]
+    smas = {50: ratio.rolling(50).mean(), 200: ratio.rolling(200).mean()}
+    return DigestFigures(gaps, streak, ratio, smas[50], smas[200], _notable(frame, streak, ratio, smas))
+
+
+async def load(query: DigestQuery, data: HistoryProvider) -> Pair:
+    return await load_pair(data, query.small, query.large)
+
+
+def build(query: DigestQuery, pair: Pair) -> Reply:
+    if query.date is not None:
+        pair = pair.until(query.date)
+    d = compute(pair.frame)
+    s = d.streak
+    run = (
+        "no run (a tie)"
+        if s.sign == 0
+        else f"{s.length} session{'s' if s.length != 1 else ''} {'ahead' if s.sign > 0 else 'behind'} "
+        f"since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}"
+    )
+    vs50 = d.ratio.iloc[-1] / d.sma50.iloc[-1] - 1
+    vs200 = d.ratio.iloc[-1] / d.sma200.iloc[-1] - 1
+    labels = {"1d": "1 day", "1w": "1 week", "mtd": "Month to date", "ytd": "Year to date"}
+    fields = [
+        Field(
+            labels[p],
+            f"{pp(g.spread)} ({pct(g.small_return)} vs {pct(g.large_return)})",
+            g.spread,
+            "fraction",
+        )
+        for p, g in d.gaps.items()
+    ]
+    fields += [
+        Field("Streak", run, s.length * s.sign, "sessions", inline=False),
+        Field("Ratio vs 50-day avg", pct(vs50), float(vs50), "fraction"),
+        Field("Ratio vs 200-day avg", pct(vs200), float(vs200), "fraction"),
+    ]
+    notable = d.notable or ["Nothing unusual this session."]
+    ytd = d.gaps["ytd"]
+    leader = "Small caps lead" if ytd.spread > 0 else "Large caps lead"
+    text = (
+        f"{leader} by {abs(ytd.spread) * 100:.2f} pp this year ({pair.small} {pct(ytd.small_return)}, "
+        f"{pair.large} {pct(ytd.large_return)}); today {pp(d.gaps['1d'].spread)}.\n"
+        + "\n".join(f"• {n}" for n in notable)
+    )
+    reply = Reply(
+        title=f"Daily rotation update — {pair.as_of}",
+        text=text,
+        fields=fields,
+        as_of=pair.as_of,
+        source=pair.source,
+        notes=list(pair.notes),
+    )
+    year = slice(d.ratio.index[max(0, len(d.ratio) - YEAR)], None)
+    reply.chart = charts.digest_chart(
+        d.ratio.loc[year],
+        d.sma50.loc[year],
+        d.sma200.loc[year],
+        daily_spread(pair.frame).iloc[-60:],
+        s.start if s.sign else None,
+        f"Small/large ratio, {pair.as_of}: YTD {pp(ytd.spread)}",
+        str(pair.as_of),
+    )
+    reply.chart_name = "digest.png"
+    return reply
+
+
+COMMAND = Command(
+    name="digest",
+    description="The daily rotation update: gaps, streak, averages and what is notable",
+    example="/digest date:2024-12-31",
+    parse=parse,
+    load=load,
+    build=build,
+    options=(
+        Option("date", "The session to describe (YYYY-MM-DD; default: the newest)", kind="date"),
+        SMALL_OPTION,
+        LARGE_OPTION,
+    ),
+)
