@@ -23,10 +23,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .db import Migration, migrate
+from .db import Migration, insert_for, migrate
 from .frames import BAR_COLUMNS, empty_bars
 
 MIGRATIONS: list[Migration] = [
@@ -91,10 +90,6 @@ class FetchLog:
     last_error: str | None
 
 
-def _insert(engine: AsyncEngine):
-    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
-
-
 class PriceCache:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -140,7 +135,7 @@ class PriceCache:
         records["source"] = source
         records["fetched_at"] = fetched_at.isoformat()
         payload = records.to_dict("records")
-        stmt = _insert(self.engine)(bars)
+        stmt = insert_for(self.engine)(bars)
         stmt = stmt.on_conflict_do_update(
             index_elements=["ticker", "source", "session"],
             set_={c: stmt.excluded[c] for c in [*BAR_COLUMNS, "final", "fetched_at"]},
@@ -163,7 +158,7 @@ class PriceCache:
             await conn.execute(update(bars).where(where).values(**values))
 
     async def log_attempt(self, ticker: str, at: dt.datetime, error: str | None) -> None:
-        stmt = _insert(self.engine)(fetch_log).values(
+        stmt = insert_for(self.engine)(fetch_log).values(
             ticker=ticker,
             last_attempt=at.isoformat(),
             last_success=None if error else at.isoformat(),

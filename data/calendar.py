@@ -51,6 +51,14 @@ class TradingCalendar:
             return session < self._cal.first_session.date()
         return close + delay <= fetched_at
 
+    def sessions_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Sessions from ``first`` to ``last`` inclusive (both clipped to the calendar's range)."""
+        lo = max(pd.Timestamp(first), self._cal.first_session)
+        hi = min(pd.Timestamp(last), self._cal.last_session)
+        if lo > hi:
+            return []
+        return [ts.date() for ts in self._cal.sessions_in_range(lo, hi)]
+
     def sessions_after(self, first: dt.date, last: dt.date) -> int:
         """How many sessions lie in (first, last]: the 'N sessions behind' in staleness notes."""
         if last <= first:

@@ -12,12 +12,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
 
 Migration = tuple[int, str, Sequence[str]]  # (version, description, statements)
+
+
+def insert_for(engine: AsyncEngine):
+    """The dialect's ``insert`` (both have ``on_conflict_do_update``/``on_conflict_do_nothing``)."""
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -1,0 +1,185 @@
+"""The daily update's delivery: computed and rendered once per session, posted once per channel.
+
+Exactly-once in effect, in three layers:
+1. the ledger (:meth:`data.state.StateStore.claim`): one owner per (channel, session), taken with a
+   conditional update before anything is sent, completed with the message id after;
+2. a nonce derived from (channel, session), which Discord enforces: a duplicate sent within its
+   window is dropped by Discord itself;
+3. after a crash between send and commit the claim goes stale; whoever takes it over first looks
+   for the post in the channel's recent messages before sending again.
+
+This module knows nothing of Discord: a :class:`Poster` does the sending (Discord, or the console's
+simulation), so every path here is tested with a fake one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from commands.reply import Reply
+from data.calendar import TradingCalendar
+from data.state import StateStore, Subscription
+
+from .schedule import SchedulePolicy, due_session, due_time
+
+log = logging.getLogger(__name__)
+
+TITLE = "Daily rotation update — {session}"  # the digest's title; find_post looks for it
+
+
+class ChannelGone(Exception):
+    """The channel was deleted or the bot can no longer see it: the subscription is failing."""
+
+
+class NoAccess(Exception):
+    """The bot lacks a permission there: the subscription is failing, with the reason."""
+
+
+class Transient(Exception):
+    """Worth another try on the next tick (5xx, rate limits beyond discord.py's own retries)."""
+
+
+class Poster(Protocol):
+    async def post(self, channel_id: int, reply: Reply, *, nonce: str, thread_name: str | None) -> int: ...
+
+    async def find_post(self, channel_id: int, session: str) -> int | None: ...
+
+
+def nonce(channel_id: int, session: str) -> str:
+    """At most 25 characters, the same for the same (channel, session): 'r' + yyyymmdd + base-36 id."""
+    digits, n = "0123456789abcdefghijklmnopqrstuvwxyz", channel_id
+    encoded = ""
+    while n:
+        n, r = divmod(n, 36)
+        encoded = digits[r] + encoded
+    return f"r{session.replace('-', '')}{encoded or '0'}"
+
+
+UpdateSource = Callable[[dt.date], Awaitable[Reply]]
+
+
+@dataclass
+class TickReport:
+    sent: int = 0
+    found_existing: int = 0
+    failed: int = 0
+    retry: int = 0
+    skipped: int = 0
+    waiting_for_data: list[str] = field(default_factory=list)
+
+
+class Delivery:
+    def __init__(
+        self,
+        state: StateStore,
+        update_for: UpdateSource,
+        poster: Poster,
+        calendar: TradingCalendar,
+        clock: Callable[[], dt.datetime],
+        policy: SchedulePolicy | None = None,
+        concurrency: int = 50,
+    ) -> None:
+        self.state, self.update_for, self.poster = state, update_for, poster
+        self.calendar, self.clock = calendar, clock
+        self.policy = policy or SchedulePolicy()
+        self._updates: dict[str, Reply] = {}
+        self._gate = asyncio.Semaphore(concurrency)
+        self._tick_lock = asyncio.Lock()
+        self.renders = 0  # how many updates were computed and rendered (one per session)
+
+    async def tick(self) -> TickReport:
+        """Post every update that is due. Safe to call concurrently and repeatedly."""
+        async with self._tick_lock:
+            return await self._tick()
+
+    async def _tick(self) -> TickReport:
+        now = self.clock()
+        report = TickReport()
+        due: dict[dt.date, list[Subscription]] = defaultdict(list)
+        for sub in await self.state.subscriptions():
+            session = due_session(sub, now, self.calendar, self.policy, not_before=sub.created_at)
+            if session is not None and (sub.last_session or "") < session.isoformat():
+                due[session].append(sub)
+        for session, subs in sorted(due.items()):
+            reply = await self._update(session, subs, now, report)
+            if reply is None:
+                continue
+            results = await asyncio.gather(
+                *(self._deliver(sub, session.isoformat(), reply, now) for sub in subs)
+            )
+            for outcome in results:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        return report
+
+    async def _update(
+        self, session: dt.date, subs: list[Subscription], now: dt.datetime, report: TickReport
+    ) -> Reply | None:
+        """The session's update, built once; None while the session's close is not in the data yet."""
+        key = session.isoformat()
+        if key in self._updates:
+            return self._updates[key]
+        reply = await self.update_for(session)
+        self.renders += 1
+        if reply.as_of == session:
+            self._updates = {key: reply}  # only the newest session's update is ever needed again
+            return reply
+        first_due = min(due_time(s, session, self.calendar, self.policy) for s in subs)
+        if now - first_due < self.policy.data_wait:
+            report.waiting_for_data.append(key)
+            log.info("update for %s waits for data (newest session in the data: %s)", key, reply.as_of)
+            return None
+        notice = Reply(
+            title=TITLE.format(session=key) + " (delayed)",
+            text=(
+                f"The closing prices for {key} have not reached me yet (the newest session I have is "
+                f"{reply.as_of}), so there is no update to post: I won't present old figures as new. "
+                "Use /digest later today."
+            ),
+            as_of=reply.as_of,
+            source=reply.source,
+        )
+        self._updates = {key: notice}
+        return notice
+
+    async def _deliver(self, sub: Subscription, session: str, reply: Reply, now: dt.datetime) -> str:
+        async with self._gate:
+            claim = await self.state.claim(sub.channel_id, session, now, self.policy.stale_claim)
+            if claim is None:  # done already, or another tick holds a fresh claim
+                return "skipped"
+            if claim.resumed:
+                existing = await self.poster.find_post(sub.channel_id, session)
+                if existing is not None:
+                    log.info(
+                        "found the %s post in %s after a restart: not sending again", session, sub.channel_id
+                    )
+                    await self.state.complete(claim, existing)
+                    return "found_existing"
+            thread = f"Rotation {session}" if sub.thread and reply.chart is not None else None
+            try:
+                message_id = await self.poster.post(
+                    sub.channel_id, reply, nonce=nonce(sub.channel_id, session), thread_name=thread
+                )
+            except ChannelGone as exc:
+                await self._failing(claim, sub, f"channel deleted or hidden from the bot ({exc})")
+                return "failed"
+            except NoAccess as exc:
+                await self._failing(claim, sub, str(exc))
+                return "failed"
+            except Transient as exc:
+                await self.state.release(claim, str(exc))
+                return "retry"
+            await self.state.complete(claim, message_id)
+            if sub.problem:
+                await self.state.set_problem(sub.channel_id, None)
+            return "sent"
+
+    async def _failing(self, claim, sub: Subscription, problem: str) -> None:
+        log.warning("subscription %s failing: %s", sub.channel_id, problem)
+        await self.state.fail(claim, problem)
+        await self.state.set_problem(sub.channel_id, problem)

@@ -1,0 +1,305 @@
+"""User state: subscriptions, per-server settings and the delivery ledger. Never disposable.
+
+Unlike the market-data cache this database is never rebuilt from anything, so its schema only ever
+moves forward through numbered migrations. The delivery ledger makes the daily update exactly-once
+in effect: a post is *claimed* per (channel, session) with a conditional update before it is sent,
+and *completed* with the message id after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .db import Migration, insert_for, migrate
+
+MIGRATIONS: list[Migration] = [
+    (
+        1,
+        "subscriptions, guild settings and the delivery ledger",
+        [
+            """CREATE TABLE guild_settings (
+                guild_id BIGINT PRIMARY KEY,
+                timezone VARCHAR(64) NOT NULL DEFAULT 'America/New_York',
+                post_time VARCHAR(5)
+            )""",
+            """CREATE TABLE subscriptions (
+                channel_id BIGINT PRIMARY KEY,
+                guild_id BIGINT NOT NULL,
+                post_time VARCHAR(5),
+                timezone VARCHAR(64) NOT NULL,
+                thread BOOLEAN NOT NULL,
+                active BOOLEAN NOT NULL,
+                created_by BIGINT NOT NULL,
+                created_at VARCHAR(32) NOT NULL,
+                problem VARCHAR(300)
+            )""",
+            "CREATE INDEX subscriptions_guild ON subscriptions (guild_id)",
+            """CREATE TABLE deliveries (
+                channel_id BIGINT NOT NULL,
+                session VARCHAR(10) NOT NULL,
+                status VARCHAR(10) NOT NULL,
+                claimed_at VARCHAR(32) NOT NULL,
+                attempts INTEGER NOT NULL,
+                message_id BIGINT,
+                error VARCHAR(300),
+                PRIMARY KEY (channel_id, session)
+            )""",
+        ],
+    ),
+]
+
+_meta = MetaData()
+guild_settings = Table(
+    "guild_settings",
+    _meta,
+    Column("guild_id", BigInteger, primary_key=True),
+    Column("timezone", String),
+    Column("post_time", String),
+)
+subscriptions = Table(
+    "subscriptions",
+    _meta,
+    Column("channel_id", BigInteger, primary_key=True),
+    Column("guild_id", BigInteger),
+    Column("post_time", String),
+    Column("timezone", String),
+    Column("thread", Boolean),
+    Column("active", Boolean),
+    Column("created_by", BigInteger),
+    Column("created_at", String),
+    Column("problem", String),
+)
+deliveries = Table(
+    "deliveries",
+    _meta,
+    Column("channel_id", BigInteger, primary_key=True),
+    Column("session", String, primary_key=True),
+    Column("status", String),  # claimed | sent | failed
+    Column("claimed_at", String),
+    Column("attempts", Integer),
+    Column("message_id", BigInteger),
+    Column("error", String),
+)
+
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    channel_id: int
+    guild_id: int
+    post_time: str | None  # "HH:MM" in ``timezone``; None = right after the session's close
+    timezone: str
+    thread: bool
+    created_by: int
+    problem: str | None = None
+    last_session: str | None = None  # newest session posted
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    timezone: str = DEFAULT_TIMEZONE
+    post_time: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Ownership of one (channel, session) post. ``resumed``: an earlier claim was abandoned (a crash
+    between claim and commit), so the post may already exist and must be looked for first."""
+
+    channel_id: int
+    session: str
+    resumed: bool
+
+
+class StateStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def open(self) -> int:
+        return await migrate(self.engine, MIGRATIONS)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # -- settings ----------------------------------------------------------------------------
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(select(guild_settings).where(guild_settings.c.guild_id == guild_id))
+            ).first()
+        return GuildSettings(row.timezone, row.post_time) if row else GuildSettings()
+
+    async def set_guild_settings(self, guild_id: int, settings: GuildSettings) -> None:
+        stmt = insert_for(self.engine)(guild_settings).values(
+            guild_id=guild_id, timezone=settings.timezone, post_time=settings.post_time
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["guild_id"],
+            set_={"timezone": stmt.excluded.timezone, "post_time": stmt.excluded.post_time},
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    # -- subscriptions -----------------------------------------------------------------------
+
+    async def subscribe(self, sub: Subscription, now: dt.datetime) -> None:
+        values = {
+            "channel_id": sub.channel_id,
+            "guild_id": sub.guild_id,
+            "post_time": sub.post_time,
+            "timezone": sub.timezone,
+            "thread": sub.thread,
+            "active": True,
+            "created_by": sub.created_by,
+            "created_at": now.isoformat(),
+            "problem": None,
+        }
+        stmt = insert_for(self.engine)(subscriptions).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["channel_id"],
+            set_={k: stmt.excluded[k] for k in values if k not in ("channel_id", "created_at")},
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def unsubscribe(self, channel_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(subscriptions)
+                .where(and_(subscriptions.c.channel_id == channel_id, subscriptions.c.active.is_(True)))
+                .values(active=False)
+            )
+        return result.rowcount == 1
+
+    async def subscriptions(self, guild_id: int | None = None) -> list[Subscription]:
+        """Active subscriptions (of one guild, or all) with the newest session posted to each."""
+        last = (
+            select(deliveries.c.channel_id, func.max(deliveries.c.session).label("last_session"))
+            .where(deliveries.c.status == "sent")
+            .group_by(deliveries.c.channel_id)
+            .subquery()
+        )
+        query = (
+            select(subscriptions, last.c.last_session)
+            .outerjoin(last, last.c.channel_id == subscriptions.c.channel_id)
+            .where(subscriptions.c.active.is_(True))
+            .order_by(subscriptions.c.channel_id)
+        )
+        if guild_id is not None:
+            query = query.where(subscriptions.c.guild_id == guild_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Subscription(
+                r.channel_id,
+                r.guild_id,
+                r.post_time,
+                r.timezone,
+                r.thread,
+                r.created_by,
+                r.problem,
+                r.last_session,
+                dt.datetime.fromisoformat(r.created_at),
+            )
+            for r in rows
+        ]
+
+    async def set_problem(self, channel_id: int, problem: str | None) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(subscriptions).where(subscriptions.c.channel_id == channel_id).values(problem=problem)
+            )
+
+    # -- the delivery ledger -----------------------------------------------------------------
+
+    async def claim(
+        self, channel_id: int, session: str, now: dt.datetime, stale_after: dt.timedelta
+    ) -> Claim | None:
+        """Own the (channel, session) post, or None if it is done or someone else holds a fresh claim.
+
+        Insert-if-absent, then a conditional update that only one caller can win: a claim is taken
+        over only when it is older than ``stale_after`` (its holder crashed or hung)."""
+        stamp = now.isoformat()
+        stale = (now - stale_after).isoformat()
+        insert = insert_for(self.engine)(deliveries).values(
+            channel_id=channel_id, session=session, status="new", claimed_at=stamp, attempts=0
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(insert.on_conflict_do_nothing(index_elements=["channel_id", "session"]))
+            previous = (
+                await conn.execute(
+                    select(deliveries.c.status, deliveries.c.attempts).where(
+                        and_(deliveries.c.channel_id == channel_id, deliveries.c.session == session)
+                    )
+                )
+            ).one()
+            won = await conn.execute(
+                update(deliveries)
+                .where(
+                    and_(
+                        deliveries.c.channel_id == channel_id,
+                        deliveries.c.session == session,
+                        deliveries.c.attempts == previous.attempts,
+                        or_(
+                            deliveries.c.status == "new",
+                            and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale),
+                        ),
+                    )
+                )
+                .values(status="claimed", claimed_at=stamp, attempts=deliveries.c.attempts + 1)
+            )
+        if won.rowcount != 1:
+            return None
+        return Claim(channel_id, session, resumed=previous.status == "claimed")
+
+    async def complete(self, claim: Claim, message_id: int | None) -> None:
+        await self._finish(claim, "sent", message_id=message_id)
+
+    async def fail(self, claim: Claim, error: str) -> None:
+        """Give up on this session for this channel (a permanent error: deleted channel, no access)."""
+        await self._finish(claim, "failed", error=error[:300])
+
+    async def release(self, claim: Claim, error: str) -> None:
+        """A transient failure: let the next tick try again."""
+        await self._finish(claim, "new", error=error[:300])
+
+    async def _finish(self, claim: Claim, status: str, **values: object) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(
+                    and_(deliveries.c.channel_id == claim.channel_id, deliveries.c.session == claim.session)
+                )
+                .values(status=status, **values)
+            )
+
+    async def delivery(self, channel_id: int, session: str) -> dict | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(deliveries).where(
+                        and_(deliveries.c.channel_id == channel_id, deliveries.c.session == session)
+                    )
+                )
+            ).first()
+        return dict(row._mapping) if row else None

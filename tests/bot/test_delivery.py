@@ -1,0 +1,220 @@
+"""Delivery of the daily update with a controllable clock and a fake poster: exactly one post per
+channel per session across crashes, restarts, racing ticks, failures and 1,000 channels."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from bot.delivery import TITLE, ChannelGone, Delivery, NoAccess, Transient, nonce
+from commands import digest
+from commands.registry import execute
+from commands.reply import Reply
+from data.calendar import TradingCalendar
+from data.db import create_engine
+from data.state import StateStore, Subscription
+
+CAL = TradingCalendar()
+SESSION = dt.date(2026, 8, 21)
+CREATED = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self, when: str) -> None:
+        self.set(when)
+
+    def set(self, when: str) -> None:
+        self.now = dt.datetime.fromisoformat(when).replace(tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class FakePoster:
+    def __init__(self) -> None:
+        self.posts: list[tuple[int, str, str | None]] = []  # (channel, nonce, thread)
+        self.fail: dict[int, Exception] = {}
+
+    async def post(self, channel_id, reply, *, nonce, thread_name):
+        await asyncio.sleep(0)
+        if channel_id in self.fail:
+            raise self.fail[channel_id]
+        self.posts.append((channel_id, nonce, thread_name))
+        return 10_000 + len(self.posts)
+
+    async def find_post(self, channel_id, session):
+        return next((10_000 + i + 1 for i, p in enumerate(self.posts) if p[0] == channel_id), None)
+
+    def count(self, channel_id: int) -> int:
+        return sum(1 for p in self.posts if p[0] == channel_id)
+
+
+class Updates:
+    """Stands in for the digest: an update as of ``data_until`` (the newest session in the data)."""
+
+    def __init__(self, data_until: dt.date = SESSION) -> None:
+        self.data_until, self.calls = data_until, 0
+
+    async def __call__(self, session: dt.date) -> Reply:
+        self.calls += 1
+        as_of = min(session, self.data_until)
+        return Reply(TITLE.format(session=as_of), "figures", as_of=as_of, chart=b"\x89PNG")
+
+
+@pytest.fixture
+async def state(tmp_path):
+    store = StateStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"))
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def subscribe(state: StateStore, *channels: int, thread: bool = True) -> None:
+    for channel in channels:
+        await state.subscribe(Subscription(channel, 1, None, "America/New_York", thread, 7), CREATED)
+
+
+def delivery(state, poster, clock, updates=None) -> Delivery:
+    return Delivery(state, updates or Updates(), poster, CAL, clock)
+
+
+async def test_one_post_per_session_with_a_thread(state):
+    await subscribe(state, 101, 102)
+    await subscribe(state, 103, thread=False)
+    poster, clock = FakePoster(), Clock("2026-08-21T20:31")
+    d = delivery(state, poster, clock, Updates(data_until=dt.date(2026, 12, 31)))
+    report = await d.tick()
+    assert report.sent == 3
+    assert sorted(poster.posts) == [
+        (101, nonce(101, "2026-08-21"), "Rotation 2026-08-21"),
+        (102, nonce(102, "2026-08-21"), "Rotation 2026-08-21"),
+        (103, nonce(103, "2026-08-21"), None),
+    ]
+    clock.set("2026-08-21T20:45")
+    assert (await d.tick()).sent == 0
+    clock.set("2026-08-22T12:00")  # Saturday
+    await d.tick()
+    clock.set("2026-08-24T20:31")  # Monday's session
+    assert (await d.tick()).sent == 3
+    assert [poster.count(c) for c in (101, 102, 103)] == [2, 2, 2]
+
+
+def test_nonce_fits_discord_and_is_stable():
+    n = nonce(1_400_000_000_000_000_123, "2026-08-21")
+    assert len(n) <= 25
+    assert (
+        n == nonce(1_400_000_000_000_000_123, "2026-08-21") != nonce(1_400_000_000_000_000_124, "2026-08-21")
+    )
+
+
+async def test_nothing_before_the_due_time_or_on_weekends(state):
+    await subscribe(state, 101)
+    poster, clock = FakePoster(), Clock("2026-08-21T20:29")
+    await delivery(state, poster, clock).tick()
+    clock.set("2026-08-23T15:00")  # Sunday
+    await delivery(state, poster, clock).tick()
+    assert poster.posts == []
+
+
+async def test_killed_after_the_claim_posts_once_after_restart(state):
+    await subscribe(state, 101)
+    clock = Clock("2026-08-21T20:31")
+    claim = await state.claim(101, "2026-08-21", clock(), dt.timedelta(minutes=10))  # then the process died
+    assert claim is not None
+    poster = FakePoster()
+    clock.set("2026-08-21T20:35")  # restarted: the claim is still fresh, nobody posts
+    assert (await delivery(state, poster, clock).tick()).skipped == 1
+    clock.set("2026-08-21T20:42")  # stale: taken over, looked for, not found, sent once
+    assert (await delivery(state, poster, clock).tick()).sent == 1
+    assert poster.count(101) == 1
+    row = await state.delivery(101, "2026-08-21")
+    assert row["status"] == "sent"
+    assert row["attempts"] == 2
+
+
+async def test_killed_after_the_send_before_the_commit_does_not_post_twice(state):
+    await subscribe(state, 101)
+    clock, poster = Clock("2026-08-21T20:31"), FakePoster()
+    await state.claim(101, "2026-08-21", clock(), dt.timedelta(minutes=10))
+    await poster.post(101, None, nonce=nonce(101, "2026-08-21"), thread_name=None)  # sent, then died
+    clock.set("2026-08-21T20:45")
+    report = await delivery(state, poster, clock).tick()
+    assert report.found_existing == 1
+    assert report.sent == 0
+    assert poster.count(101) == 1
+    assert (await state.delivery(101, "2026-08-21"))["status"] == "sent"
+
+
+async def test_two_processes_ticking_at_once_post_once(state):
+    await subscribe(state, *range(200, 240))
+    clock, poster = Clock("2026-08-21T20:31"), FakePoster()
+    first, second = delivery(state, poster, clock), delivery(state, poster, clock)
+    await asyncio.gather(first.tick(), second.tick(), first.tick())
+    assert sorted(p[0] for p in poster.posts) == list(range(200, 240))
+
+
+async def test_restart_after_a_missed_day_posts_the_missed_update_once(state):
+    await subscribe(state, 101)
+    clock, poster = Clock("2026-08-25T14:00"), FakePoster()  # down since Monday morning
+    await delivery(state, poster, clock).tick()
+    await delivery(state, poster, clock).tick()
+    assert [p[1] for p in poster.posts] == [nonce(101, "2026-08-24")]
+
+
+async def test_a_deleted_channel_or_lost_permission_fails_that_subscription_only(state):
+    await subscribe(state, 101, 102, 103)
+    clock, poster = Clock("2026-08-21T20:31"), FakePoster()
+    poster.fail = {101: ChannelGone("404 Unknown Channel"), 102: NoAccess("missing Attach Files")}
+    report = await delivery(state, poster, clock).tick()
+    assert (report.sent, report.failed) == (1, 2)
+    problems = {s.channel_id: s.problem for s in await state.subscriptions()}
+    assert "deleted" in problems[101]
+    assert problems[102] == "missing Attach Files"
+    assert problems[103] is None
+    clock.set("2026-08-21T21:00")
+    await delivery(state, poster, clock).tick()  # a failed post is not retried for that session
+    assert poster.count(101) == poster.count(102) == 0
+
+
+async def test_transient_errors_are_retried_on_the_next_tick(state):
+    await subscribe(state, 101)
+    clock, poster = Clock("2026-08-21T20:31"), FakePoster()
+    poster.fail = {101: Transient("503 Service Unavailable")}
+    d = delivery(state, poster, clock)
+    assert (await d.tick()).retry == 1
+    poster.fail = {}
+    clock.set("2026-08-21T20:32")
+    assert (await d.tick()).sent == 1
+
+
+async def test_waits_for_the_close_then_says_the_data_is_late(state):
+    await subscribe(state, 101)
+    clock, poster = Clock("2026-08-24T20:31"), FakePoster()
+    updates = Updates(data_until=SESSION)  # Monday's close never arrives
+    d = delivery(state, poster, clock, updates)
+    assert (await d.tick()).waiting_for_data == ["2026-08-24"]
+    assert poster.posts == []
+    clock.set("2026-08-24T22:31")  # two hours after it was due
+    assert (await d.tick()).sent == 1
+    clock.set("2026-08-24T23:00")
+    await d.tick()
+    assert poster.count(101) == 1
+
+
+async def test_a_thousand_channels_one_render(state, snapshot_market):
+    channels = range(1_000_000, 1_001_000)
+    await subscribe(state, *channels)
+
+    async def real_update(session: dt.date) -> Reply:
+        query = digest.COMMAND.validate({"date": session.isoformat()})
+        return await execute(digest.COMMAND, query, snapshot_market)
+
+    clock, poster = Clock("2026-08-21T20:31"), FakePoster()
+    d = Delivery(state, real_update, poster, CAL, clock)
+    report = await d.tick()
+    assert report.sent == 1000
+    assert d.renders == 1
+    assert sorted(p[0] for p in poster.posts) == list(channels)
+    assert (await d.tick()).sent == 0
