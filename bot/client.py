@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 
 import discord
 from discord.ext import commands as ext
 
+from commands import digest as digest_cmd
 from commands.pair import HistoryProvider
-from commands.registry import Registry, default_registry
+from commands.registry import Registry, default_registry, execute
+from commands.reply import Reply, UserError
+from data.calendar import TradingCalendar
+from data.db import create_engine
+from data.market import utcnow
+from data.state import StateStore
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
 from .cogs import EXTENSIONS
+from .delivery import Delivery
+from .poster import DiscordPoster
 from .respond import ErrorHandlingTree
+from .schedule import SchedulePolicy
 from .services import market_data
 from .settings import Settings
 from .workers import Workers
@@ -26,9 +37,11 @@ log = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Slash commands need no privileged intent: guilds only (channels and threads in the cache)."""
+    """No privileged intent: guilds (channels and threads in the cache) and guild messages, whose
+    content Discord delivers without the message-content intent when they mention the bot."""
     wanted = discord.Intents.none()
     wanted.guilds = True
+    wanted.guild_messages = True
     return wanted
 
 
@@ -42,6 +55,8 @@ class RotationBot(ext.Bot):
         *,
         market: HistoryProvider | None = None,
         workers: Workers | None = None,
+        state: StateStore | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
         sync_on_start: bool = True,
     ) -> None:
         super().__init__(
@@ -53,7 +68,8 @@ class RotationBot(ext.Bot):
         )
         self.settings = settings
         self.registry: Registry = default_registry()
-        self._given_market, self._given_workers = market, workers
+        self._given_market, self._given_workers, self._given_state = market, workers, state
+        self.clock = clock
         self.sync_on_start = sync_on_start
         self._resources = AsyncExitStack()
         self._warming: asyncio.Task[None] | None = None
@@ -63,6 +79,18 @@ class RotationBot(ext.Bot):
             self.market = self._given_market
         else:
             self.market = await self._resources.enter_async_context(market_data(self.settings))
+        if self._given_state is not None:
+            self.state = self._given_state
+        else:
+            self.state = StateStore(create_engine(self.settings.state_database_url))
+            await self.state.open()
+            self._resources.push_async_callback(self.state.close)
+        policy = SchedulePolicy(
+            final_delay=self.settings.final_delay, catch_up=dt.timedelta(hours=self.settings.catch_up_hours)
+        )
+        self.delivery = Delivery(
+            self.state, self.update_for, DiscordPoster(self), TradingCalendar(), self.clock, policy
+        )
         if self._given_workers is not None:
             self.workers = self._given_workers
         else:
@@ -77,10 +105,21 @@ class RotationBot(ext.Bot):
             await self.sync_commands(force=False)
 
     async def close(self) -> None:
-        if self._warming is not None:
-            self._warming.cancel()
+        if self._warming is not None:  # let the preload finish its writes rather than cut them off
+            await asyncio.wait({self._warming}, timeout=30)
         await super().close()
         await self._resources.aclose()
+
+    async def update_for(self, session: dt.date) -> Reply:
+        """The daily update as of ``session``, or the newest one the data allows (the delivery
+        engine sees from its as-of date that the session's close is not in yet)."""
+        try:
+            query = digest_cmd.COMMAND.validate({"date": session.isoformat()})
+            return await execute(digest_cmd.COMMAND, query, self.market, self.workers)
+        except UserError:  # the session is newer than the data
+            return await execute(
+                digest_cmd.COMMAND, digest_cmd.COMMAND.validate({}), self.market, self.workers
+            )
 
     async def _warm_data(self) -> None:
         for ticker in (SMALL_DEFAULT, LARGE_DEFAULT):

@@ -152,16 +152,14 @@ class Delivery:
             claim = await self.state.claim(sub.channel_id, session, now, self.policy.stale_claim)
             if claim is None:  # done already, or another tick holds a fresh claim
                 return "skipped"
-            if claim.resumed:
-                existing = await self.poster.find_post(sub.channel_id, session)
-                if existing is not None:
+            thread = f"Rotation {session}" if sub.thread and reply.chart is not None else None
+            try:
+                if claim.resumed and (existing := await self.poster.find_post(sub.channel_id, session)):
                     log.info(
-                        "found the %s post in %s after a restart: not sending again", session, sub.channel_id
+                        "found the %s post in %s after a restart: not resending", session, sub.channel_id
                     )
                     await self.state.complete(claim, existing)
                     return "found_existing"
-            thread = f"Rotation {session}" if sub.thread and reply.chart is not None else None
-            try:
                 message_id = await self.poster.post(
                     sub.channel_id, reply, nonce=nonce(sub.channel_id, session), thread_name=thread
                 )

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///var/cache.db", description="Market-data cache (disposable)"
     )
+    state_database_url: str = Field(
+        default="sqlite+aiosqlite:///var/state.db", description="Subscriptions and other user state (kept)"
+    )
+    scheduler_enabled: bool = True
+    catch_up_hours: float = Field(default=18.0, ge=0, description="A missed daily update is posted this late")
     data_source: DataSource = DataSource.live
     log_level: str = "INFO"
     chart_dir: Path = Path("var/charts")

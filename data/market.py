@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -31,6 +32,12 @@ from .universe import is_index, return_basis
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+
+
+async def _finish(write: Coroutine[Any, Any, Any]) -> Any:
+    """Writes run to completion even if the request that started them is cancelled (an interaction
+    that timed out, a shutdown): a write abandoned half-way can leave SQLite locked."""
+    return await asyncio.shield(asyncio.ensure_future(write))
 
 
 def utcnow() -> dt.datetime:
@@ -121,8 +128,8 @@ class MarketData:
         stored = await self._bars(ticker, "snapshot")
         if stored.empty and self.snapshot.has(ticker):
             frame = self.snapshot.read(ticker)
-            await self.cache.store(
-                ticker, "snapshot", frame, pd.Series(True, index=frame.index), self.clock()
+            await _finish(
+                self.cache.store(ticker, "snapshot", frame, pd.Series(True, index=frame.index), self.clock())
             )
             self._stored.pop((ticker, "snapshot"))
             stored = await self._bars(ticker, "snapshot")
@@ -177,7 +184,7 @@ class MarketData:
             reason = exc.reason
         if fetched is None:
             self._failures[ticker] = (now, reason)
-            await self.cache.log_attempt(ticker, now, reason)
+            await _finish(self.cache.log_attempt(ticker, now, reason))
             return self._stale_note(ticker, newest, target, reason)
         self._failures.pop(ticker, None)
         await self._apply_new_splits(ticker, live, fetched)
@@ -186,8 +193,8 @@ class MarketData:
             index=fetched.index,
             dtype=bool,
         )
-        await self.cache.store(ticker, "live", fetched, final, now)
-        await self.cache.log_attempt(ticker, now, None)
+        await _finish(self.cache.store(ticker, "live", fetched, final, now))
+        await _finish(self.cache.log_attempt(ticker, now, None))
         self._stored.pop((ticker, "live"), None)
         if fetched.empty and newest is None:
             raise UnknownTicker(ticker, self.known_offline())
@@ -206,7 +213,7 @@ class MarketData:
                 log.info(
                     "new split for %s on %s (%.4g): rescaling stored history", ticker, session.date(), ratio
                 )
-                await self.cache.rescale_before(ticker, "live", session.date(), float(ratio))
+                await _finish(self.cache.rescale_before(ticker, "live", session.date(), float(ratio)))
 
     def _stale_note(self, ticker: str, newest: pd.Timestamp | None, target: pd.Timestamp, reason: str) -> str:
         if newest is None:

@@ -1,3 +1,3 @@
 """One extension per feature area, loaded in ``RotationBot.setup_hook``."""
 
-EXTENSIONS = ("bot.cogs.rotation", "bot.cogs.meta")
+EXTENSIONS = ("bot.cogs.rotation", "bot.cogs.subscriptions", "bot.cogs.chat", "bot.cogs.meta")

@@ -1,8 +1,10 @@
-"""A small fake of Discord's REST API on loopback, enough for discord.py to log in, sync commands
-and answer interactions. It records every request (time, method, path, JSON body, files).
+"""A small fake of Discord's REST API on loopback, enough for discord.py to log in, sync commands,
+answer interactions and post to channels. It records every request (time, method, path, JSON, files).
 
 discord.py checks ``Content-Type == application/json`` exactly (no charset), expects the callback of
-``?with_response=1`` to return ``{"interaction": {...}}``, and parses messages it gets back.
+``?with_response=1`` to return ``{"interaction": {...}}``, and parses the messages it gets back.
+Payload builders (:meth:`FakeDiscord.interaction`, :meth:`FakeDiscord.guild`,
+:meth:`FakeDiscord.message_create`) produce what the gateway would deliver.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from aiohttp import web
 
 EPHEMERAL = 1 << 6
 TS = "2026-08-21T20:00:00.000000+00:00"
+VIEW, SEND, EMBED, ATTACH, HISTORY = 1 << 10, 1 << 11, 1 << 14, 1 << 15, 1 << 16
+MANAGE_CHANNELS, CREATE_PUBLIC_THREADS, SEND_IN_THREADS = 1 << 4, 1 << 35, 1 << 38
+ALL_TEXT = VIEW | SEND | EMBED | ATTACH | HISTORY | SEND_IN_THREADS
 
 
 @dataclass
@@ -35,25 +40,22 @@ def _json(payload: Any, status: int = 200) -> web.Response:
     )
 
 
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"message": message, "code": code}, status)
+
+
 class FakeDiscord:
     def __init__(self) -> None:
         self._ids = itertools.count(1_400_000_000_000_000_000)
-        self.app_id = str(next(self._ids))
-        self.guild_id = str(next(self._ids))
-        self.channel_id = str(next(self._ids))
-        self.thread_id = str(next(self._ids))
-        self.bot_user = {
-            "id": self.app_id,
-            "username": "rotation-bot",
-            "discriminator": "0",
-            "bot": True,
-            "avatar": None,
-            "global_name": None,
-            "public_flags": 0,
-            "flags": 0,
-        }
+        self.app_id, self.guild_id = str(next(self._ids)), str(next(self._ids))
+        self.channel_id, self.thread_id, self.voice_id = (str(next(self._ids)) for _ in range(3))
+        self.bot_user = {"id": self.app_id, "username": "rotation-bot", "discriminator": "0", "bot": True}
+        self.bot_user |= {"avatar": None, "global_name": None, "public_flags": 0, "flags": 0}
         self.requests: list[Request] = []
         self.synced: dict[str | None, list[dict]] = {}
+        self.gone: set[str] = set()  # channels that answer 404 Unknown Channel
+        self.forbidden: set[str] = set()  # channels where posting answers 403 Missing Permissions
+        self.channel_messages: dict[str, list[dict]] = {}  # newest first, as history returns them
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)
@@ -70,13 +72,12 @@ class FakeDiscord:
     async def stop(self) -> None:
         await self._runner.cleanup()
 
-    # -- recording -------------------------------------------------------------------------------
+    # -- requests --------------------------------------------------------------------------------
 
     async def _read(self, request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
         if request.content_type.startswith("multipart/"):
             body, files = None, []
-            reader = await request.multipart()
-            async for part in reader:
+            async for part in await request.multipart():
                 if part.name == "payload_json":
                     body = json.loads(await part.text())
                 else:
@@ -99,75 +100,111 @@ class FakeDiscord:
             case "GET", ["users", "@me"]:
                 return _json(self.bot_user)
             case "GET", ["oauth2", "applications", "@me"]:
-                return _json(
-                    {
-                        "id": self.app_id,
-                        "name": "rotation-bot",
-                        "description": "",
-                        "icon": None,
-                        "bot_public": True,
-                        "bot_require_code_grant": False,
-                        "verify_key": "0" * 64,
-                        "flags": 0,
-                        "owner": self.bot_user,
-                        "team": None,
-                        "summary": "",
-                    }
-                )
+                app = {"id": self.app_id, "name": "rotation-bot", "description": "", "icon": None}
+                app |= {"bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64}
+                return _json(app | {"flags": 0, "owner": self.bot_user, "team": None, "summary": ""})
             case "PUT", ["applications", _, "commands"]:
                 return self._sync(None, body)
             case "PUT", ["applications", _, "guilds", guild, "commands"]:
                 return self._sync(guild, body)
             case "POST", ["interactions", iid, _token, "callback"]:
-                loading = body["type"] == 5
-                ephemeral = bool((body.get("data") or {}).get("flags", 0) & EPHEMERAL)
-                return _json(
-                    {
-                        "interaction": {
-                            "id": iid,
-                            "type": 2,
-                            "response_message_loading": loading,
-                            "response_message_ephemeral": ephemeral,
-                        }
-                    }
+                state = {"id": iid, "type": 2, "response_message_loading": body["type"] == 5}
+                state["response_message_ephemeral"] = bool(
+                    (body.get("data") or {}).get("flags", 0) & EPHEMERAL
                 )
-            case "POST", ["webhooks", _, _token]:
-                return _json(self.message(body))
-            case "PATCH", ["webhooks", _, _token, "messages", _]:
+                return _json({"interaction": state})
+            case ("POST", ["webhooks", _, _token]) | ("PATCH", ["webhooks", _, _token, "messages", _]):
                 return _json(self.message(body))
             case "DELETE", ["webhooks", _, _token, "messages", _]:
                 return web.Response(status=204)
-        return _json({"message": "404: Not Found", "code": 0}, 404)
+            case "POST", ["channels", cid, "messages"]:
+                if cid in self.gone:
+                    return _error(404, 10003, "Unknown Channel")
+                if cid in self.forbidden:
+                    return _error(403, 50013, "Missing Permissions")
+                message = self.message(body, channel_id=cid)
+                self.channel_messages.setdefault(cid, []).insert(0, message)
+                return _json(message)
+            case "GET", ["channels", cid, "messages"]:
+                return _json(self.channel_messages.get(cid, [])[:50])
+            case "POST", ["channels", cid, "messages", mid, "threads"]:
+                return _json(self.channel(mid, 11, body["name"], parent=cid), 201)
+            case "POST", ["channels", _, "typing"]:
+                return web.Response(status=204)
+        return _error(404, 0, "404: Not Found")
 
     def _sync(self, guild: str | None, body: list[dict]) -> web.Response:
         echoed = [dict(c, id=str(next(self._ids)), application_id=self.app_id, version="1") for c in body]
         self.synced[guild] = echoed
         return _json(echoed)
 
-    def message(self, body: dict | None) -> dict:
+    def message(self, body: dict | None, channel_id: str | None = None) -> dict:
         body = body or {}
-        return {
+        message = {
             "id": str(next(self._ids)),
-            "channel_id": self.channel_id,
-            "type": 20,
+            "channel_id": channel_id or self.channel_id,
             "author": self.bot_user,
-            "content": body.get("content") or "",
+        }
+        message |= {"type": 0 if channel_id else 20, "content": body.get("content") or ""}
+        message |= {
             "embeds": body.get("embeds") or [],
             "attachments": [],
             "mentions": [],
             "mention_roles": [],
-            "pinned": False,
-            "mention_everyone": False,
-            "tts": False,
-            "timestamp": TS,
-            "edited_timestamp": None,
-            "flags": body.get("flags", 0),
-            "components": [],
-            "webhook_id": self.app_id,
-            "application_id": self.app_id,
         }
+        message |= {"pinned": False, "mention_everyone": False, "tts": False, "timestamp": TS}
+        message |= {"edited_timestamp": None, "flags": body.get("flags", 0), "components": []}
+        if not channel_id:
+            message |= {"webhook_id": self.app_id, "application_id": self.app_id}
+        return message
 
-    # -- interactions ----------------------------------------------------------------------------
+    def for_interaction(self, payload: dict) -> list[Request]:
+        return [r for r in self.requests if payload["token"] in r.path]
+
+    # -- gateway payloads ------------------------------------------------------------------------
+
+    def channel(self, cid: str, kind: int, name: str, parent: str | None = None) -> dict:
+        data = {"id": cid, "type": kind, "guild_id": self.guild_id, "name": name, "position": 0, "flags": 0}
+        data |= {"permission_overwrites": [], "nsfw": False, "topic": None, "last_message_id": None}
+        data |= {"rate_limit_per_user": 0, "parent_id": parent}
+        if kind in (10, 11, 12):
+            data |= {"owner_id": self.app_id, "message_count": 0, "member_count": 1, "total_message_sent": 0}
+            data["thread_metadata"] = {"archived": False, "auto_archive_duration": 1440, "locked": False}
+            data["thread_metadata"]["archive_timestamp"] = TS
+        if kind == 2:
+            data |= {"bitrate": 64000, "user_limit": 0, "rtc_region": None}
+        return data
+
+    def guild(self, extra_text_channels: list[str] = (), bot_permissions: int | None = None) -> dict:
+        """GUILD_CREATE's guild: #general, a voice channel, the bot's thread, any extra text channels."""
+        perms = ALL_TEXT | CREATE_PUBLIC_THREADS if bot_permissions is None else bot_permissions
+        everyone = {"id": self.guild_id, "name": "@everyone", "permissions": str(perms), "position": 0}
+        everyone |= {"color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+        channels = [self.channel(self.channel_id, 0, "general"), self.channel(self.voice_id, 2, "Lounge")]
+        channels += [self.channel(c, 0, f"desk-{i}") for i, c in enumerate(extra_text_channels)]
+        me = {"user": self.bot_user, "roles": [], "joined_at": TS, "deaf": False, "mute": False, "flags": 0}
+        guild = {"id": self.guild_id, "name": "Rotation Desk", "owner_id": "1", "roles": [everyone]}
+        guild |= {"emojis": [], "stickers": [], "features": [], "member_count": 2, "members": [me]}
+        guild |= {"channels": channels, "voice_states": [], "presences": [], "large": False}
+        guild["threads"] = [self.channel(self.thread_id, 11, "rotation-talk", parent=self.channel_id)]
+        return guild | {"unavailable": False, "preferred_locale": "en-US", "premium_tier": 0}
+
+    def message_create(
+        self, content: str, *, mention_bot: bool, user_id: str = "1300000000000000001"
+    ) -> dict:
+        """MESSAGE_CREATE in the bot's thread, as the gateway sends it."""
+        user = {"id": user_id, "username": "alice", "discriminator": "0", "avatar": None, "bot": False}
+        member = {"roles": [], "joined_at": TS, "deaf": False, "mute": False, "flags": 0}
+        mentions = [self.bot_user | {"member": member}] if mention_bot else []
+        data = {
+            "id": str(next(self._ids)),
+            "channel_id": self.thread_id,
+            "guild_id": self.guild_id,
+            "type": 0,
+        }
+        data |= {"author": user, "member": member, "content": content, "mentions": mentions}
+        data |= {"mention_roles": [], "mention_everyone": False, "attachments": [], "embeds": []}
+        return data | {"pinned": False, "tts": False, "timestamp": TS, "edited_timestamp": None, "flags": 0}
 
     def interaction(
         self,
@@ -177,92 +214,49 @@ class FakeDiscord:
         user_id: str = "1300000000000000001",
         in_thread: bool = False,
         app_permissions: int | None = None,
+        member_permissions: int | None = None,
         focused: str | None = None,
+        channel_option: tuple[str, int, int] | None = None,
     ) -> dict:
-        """A raw INTERACTION_CREATE payload: a slash command, or an autocomplete when ``focused``."""
+        """INTERACTION_CREATE: a slash command, or an autocomplete when ``focused``.
+
+        ``channel_option`` = (channel id, channel type, the user's permissions there) for a channel option.
+        """
         iid = str(next(self._ids))
-        channel = {
-            "id": self.thread_id if in_thread else self.channel_id,
-            "type": 11 if in_thread else 0,
-            "guild_id": self.guild_id,
-            "name": "rotation-talk" if in_thread else "general",
-            "parent_id": self.channel_id if in_thread else None,
-            "permissions": str(ALL_TEXT),
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "topic": None,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "flags": 0,
-        }
         if in_thread:
-            channel |= {
-                "owner_id": self.app_id,
-                "message_count": 0,
-                "member_count": 1,
-                "total_message_sent": 0,
-            }
-            channel["thread_metadata"] = {
-                "archived": False,
-                "auto_archive_duration": 1440,
-                "archive_timestamp": TS,
-                "locked": False,
-            }
+            channel = self.channel(self.thread_id, 11, "rotation-talk", parent=self.channel_id)
+        else:
+            channel = self.channel(self.channel_id, 0, "general")
+        channel["permissions"] = str(ALL_TEXT)
         opts = [
             {"name": k, "type": 3, "value": v, **({"focused": True} if k == focused else {})}
             for k, v in (options or {}).items()
         ]
-        user = {
-            "id": user_id,
-            "username": f"user{user_id[-3:]}",
-            "discriminator": "0",
-            "avatar": None,
-            "global_name": None,
-            "public_flags": 0,
+        resolved: dict = {}
+        if channel_option is not None:
+            cid, kind, perms = channel_option
+            opts.append({"name": "channel", "type": 7, "value": cid})
+            target = {"id": cid, "type": kind, "name": "target", "permissions": str(perms)}
+            resolved = {"channels": {cid: target | {"guild_id": self.guild_id, "parent_id": None}}}
+        user = {"id": user_id, "username": f"user{user_id[-3:]}", "discriminator": "0", "avatar": None}
+        member = {"user": user, "roles": [], "joined_at": TS, "deaf": False, "mute": False, "flags": 0}
+        member["permissions"] = str(ALL_TEXT if member_permissions is None else member_permissions)
+        data = {
+            "id": str(next(self._ids)),
+            "name": name,
+            "type": 1,
+            "options": opts,
+            "guild_id": self.guild_id,
         }
-        return {
+        payload = {
             "id": iid,
             "application_id": self.app_id,
             "type": 4 if focused else 2,
             "token": f"tok-{iid}",
-            "version": 1,
-            "guild_id": self.guild_id,
-            "channel_id": channel["id"],
-            "channel": channel,
-            "guild": {"id": self.guild_id, "locale": "en-US", "features": []},
-            "data": {
-                "id": str(next(self._ids)),
-                "name": name,
-                "type": 1,
-                "options": opts,
-                "guild_id": self.guild_id,
-            },
-            "member": {
-                "user": user,
-                "roles": [],
-                "joined_at": TS,
-                "deaf": False,
-                "mute": False,
-                "flags": 0,
-                "permissions": str(ALL_TEXT),
-                "pending": False,
-                "nick": None,
-                "avatar": None,
-            },
-            "app_permissions": str(ALL_TEXT if app_permissions is None else app_permissions),
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "context": 0,
-            "authorizing_integration_owners": {"0": self.guild_id},
-            "attachment_size_limit": 10 * 1024 * 1024,
         }
-
-    def for_interaction(self, payload: dict) -> list[Request]:
-        token = payload["token"]
-        return [r for r in self.requests if token in r.path]
-
-
-VIEW, SEND, EMBED, ATTACH, HISTORY, SEND_IN_THREADS = 1 << 10, 1 << 11, 1 << 14, 1 << 15, 1 << 16, 1 << 38
-ALL_TEXT = VIEW | SEND | EMBED | ATTACH | HISTORY | SEND_IN_THREADS
+        payload |= {"version": 1, "guild_id": self.guild_id, "channel_id": channel["id"], "channel": channel}
+        payload |= {"guild": {"id": self.guild_id, "locale": "en-US", "features": []}, "member": member}
+        payload |= {"data": data | {"resolved": resolved}, "locale": "en-US", "guild_locale": "en-US"}
+        payload["app_permissions"] = str(ALL_TEXT if app_permissions is None else app_permissions)
+        payload |= {"entitlements": [], "context": 0, "authorizing_integration_owners": {"0": self.guild_id}}
+        return payload | {"attachment_size_limit": 10 * 1024 * 1024}

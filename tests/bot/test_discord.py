@@ -46,6 +46,8 @@ def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
         discord_guild_id=int(fake.guild_id),
         data_source="snapshot",
         sync_state_path=tmp_path / "sync.json",
+        state_database_url=f"sqlite+aiosqlite:///{tmp_path / 'state.db'}",
+        scheduler_enabled=False,
     )
 
 
@@ -88,7 +90,10 @@ def png_size(data: bytes) -> tuple[int, int]:
 async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     await make_bot()
     commands = {c["name"]: c for c in fake.synced[fake.guild_id]}
-    assert set(commands) == {"gap", "streak", "digest", "help", "about"}
+    assert set(commands) == {
+        *("gap", "streak", "digest", "help", "about"),
+        *("subscribe", "unsubscribe", "subscriptions", "discuss"),
+    }
     for command in default_registry().commands.values():
         synced = commands[command.name]
         assert synced["description"] == command.description

@@ -1,0 +1,247 @@
+"""/subscribe, /unsubscribe, /subscriptions and /discuss; the minute-by-minute delivery tick."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands as ext
+from discord.ext import tasks
+
+from commands import digest as digest_cmd
+from commands.registry import execute
+from commands.reply import Field, Reply, UserError
+from data.state import Subscription
+
+from ..embeds import reply_embed
+from ..schedule import due_session, due_time, parse_post_time
+
+if TYPE_CHECKING:
+    from ..client import RotationBot
+
+log = logging.getLogger(__name__)
+
+POSTABLE = {discord.ChannelType.text, discord.ChannelType.news}
+NEEDED = ("view_channel", "send_messages", "embed_links", "attach_files", "read_message_history")
+NEEDED_FOR_THREADS = ("create_public_threads", "send_messages_in_threads")
+
+
+def _names(perms: list[str]) -> str:
+    return ", ".join(p.replace("_", " ").title() for p in perms)
+
+
+def refuse_channel_type(kind: discord.ChannelType) -> str | None:
+    if kind in POSTABLE:
+        return None
+    if kind in (
+        discord.ChannelType.public_thread,
+        discord.ChannelType.private_thread,
+        discord.ChannelType.news_thread,
+    ):
+        return "That is a thread: subscribe its parent channel, and each update will open its own thread."
+    reasons = {
+        discord.ChannelType.voice: "a voice channel",
+        discord.ChannelType.stage_voice: "a stage channel",
+        discord.ChannelType.category: "a category, not a channel",
+        discord.ChannelType.forum: "a forum, where posts need a title and tags",
+        discord.ChannelType.media: "a media channel",
+    }
+    what = reasons.get(kind, f"a {kind.name} channel")
+    return f"I can't post daily updates there: it is {what}. Pick a text or announcement channel."
+
+
+class Subscriptions(ext.Cog):
+    def __init__(self, bot: RotationBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        if self.bot.settings.scheduler_enabled:
+            self.deliver.start()
+
+    async def cog_unload(self) -> None:
+        self.deliver.cancel()
+
+    @tasks.loop(seconds=60)
+    async def deliver(self) -> None:
+        try:
+            report = await self.bot.delivery.tick()
+        except Exception:  # the loop must survive anything: log it and try again next minute
+            log.exception("delivery tick failed")
+            return
+        if report.sent or report.failed or report.retry:
+            log.info("delivery: %s", report)
+
+    @deliver.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def _target(
+        self, interaction: discord.Interaction, channel: app_commands.AppCommandChannel | None
+    ) -> tuple[int, discord.ChannelType, discord.Permissions, discord.abc.GuildChannel | None]:
+        """The target channel's id, type, the *user's* permissions there, and the cached channel."""
+        if channel is None:
+            current = interaction.channel
+            if current is None:
+                raise UserError("I can't tell which channel this is: name one with `channel:`.")
+            return (
+                current.id,
+                current.type,
+                interaction.permissions,
+                interaction.guild.get_channel(current.id),
+            )
+        return channel.id, channel.type, channel.permissions, channel.resolve()
+
+    def _bot_missing(
+        self,
+        interaction: discord.Interaction,
+        target_id: int,
+        cached: discord.abc.GuildChannel | None,
+        thread: bool,
+    ) -> list[str]:
+        if cached is not None and interaction.guild is not None and interaction.guild.me is not None:
+            perms = cached.permissions_for(interaction.guild.me)
+        elif interaction.channel is not None and target_id == interaction.channel.id:
+            perms = interaction.app_permissions
+        else:
+            return ["View Channel"]
+        needed = NEEDED + (NEEDED_FOR_THREADS if thread else ())
+        return [p for p in needed if not getattr(perms, p)]
+
+    @app_commands.command(name="subscribe", description="Post the daily rotation update in a channel")
+    @app_commands.describe(
+        channel="Where to post (default: here)",
+        time="Post time, 24-hour HH:MM in the server's time zone (default: 30 min after the US close)",
+        thread="Open a discussion thread under each update (default: yes)",
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_channels=True)
+    async def subscribe(
+        self,
+        interaction: discord.Interaction[RotationBot],
+        channel: app_commands.AppCommandChannel | None = None,
+        time: str | None = None,
+        thread: bool = True,
+    ) -> None:
+        target_id, kind, user_perms, cached = self._target(interaction, channel)
+        if (reason := refuse_channel_type(kind)) is not None:
+            raise UserError(reason)
+        if not user_perms.manage_channels:
+            raise UserError(f"Subscribing <#{target_id}> needs the Manage Channels permission there.")
+        missing = self._bot_missing(interaction, target_id, cached, thread)
+        if missing:
+            raise UserError(f"I can't post in <#{target_id}>: I'm missing {_names(missing)} there.")
+        guild = await self.bot.state.guild_settings(interaction.guild_id)
+        try:
+            post_time = parse_post_time(time) if time else guild.post_time
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        now = self.bot.clock()
+        sub = Subscription(
+            target_id, interaction.guild_id, post_time, guild.timezone, thread, interaction.user.id
+        )
+        await self.bot.state.subscribe(sub, now)
+        when = f"at {post_time} {guild.timezone}" if post_time else "30 minutes after the US close"
+        await interaction.response.send_message(
+            f"Subscribed <#{target_id}>: the daily rotation update {when} on NYSE trading days"
+            f"{', each with a discussion thread' if thread else ''}. Next: {self._next(sub, now)}.",
+            ephemeral=True,
+        )
+
+    def _next(self, sub: Subscription, now: dt.datetime) -> str:
+        cal = self.bot.delivery.calendar
+        for session in cal.sessions_between(now.date(), now.date() + dt.timedelta(days=10)):
+            due = due_time(sub, session, cal, self.bot.delivery.policy)
+            if due > now:
+                return f"{session} (<t:{int(due.timestamp())}:f>)"
+        return "the next trading session"
+
+    @app_commands.command(name="unsubscribe", description="Stop the daily rotation update in a channel")
+    @app_commands.describe(channel="Which channel (default: here)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_channels=True)
+    async def unsubscribe(
+        self,
+        interaction: discord.Interaction[RotationBot],
+        channel: app_commands.AppCommandChannel | None = None,
+    ) -> None:
+        target_id, _, user_perms, _ = self._target(interaction, channel)
+        if not user_perms.manage_channels:
+            raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission there.")
+        removed = await self.bot.state.unsubscribe(target_id)
+        text = (
+            f"<#{target_id}> will get no more daily updates."
+            if removed
+            else f"<#{target_id}> was not subscribed."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="subscriptions", description="This server's daily-update subscriptions")
+    @app_commands.guild_only()
+    async def subscriptions(self, interaction: discord.Interaction[RotationBot]) -> None:
+        subs = await self.bot.state.subscriptions(interaction.guild_id)
+        now = self.bot.clock()
+        fields = []
+        for sub in subs[:25]:
+            cached = interaction.guild.get_channel(sub.channel_id) if interaction.guild else None
+            problems = [sub.problem] if sub.problem else []
+            if cached is None:
+                problems.append("channel not found")
+            else:
+                missing = self._bot_missing(interaction, sub.channel_id, cached, sub.thread)
+                if missing:
+                    problems.append(f"missing {_names(missing)}")
+            due = due_session(sub, now, self.bot.delivery.calendar, self.bot.delivery.policy)
+            value = (
+                f"<#{sub.channel_id}> · {sub.post_time or 'after the close'} {sub.timezone}"
+                f" · thread {'on' if sub.thread else 'off'} · last post {sub.last_session or 'none yet'}"
+                + (f" · due now: {due}" if due and (sub.last_session or "") < due.isoformat() else "")
+                + (f"\n⚠️ {'; '.join(problems)}" if problems else "")
+            )
+            fields.append(
+                Field(f"#{cached.name}" if cached else str(sub.channel_id), value, None, inline=False)
+            )
+        reply = Reply(
+            title="Daily-update subscriptions",
+            text=f"{len(subs)} channel{'s' if len(subs) != 1 else ''} subscribed in this server."
+            if subs
+            else "No channel here is subscribed. `/subscribe` in a channel starts its daily update.",
+            fields=fields,
+        )
+        embed, _ = reply_embed(reply)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="discuss", description="Open a thread seeded with the current digest chart")
+    @app_commands.describe(topic="The thread's name (default: Rotation talk and the date)")
+    @app_commands.guild_only()
+    async def discuss(self, interaction: discord.Interaction[RotationBot], topic: str | None = None) -> None:
+        if isinstance(interaction.channel, discord.Thread):
+            raise UserError("We're already in a thread: ask me here by mentioning me.")
+        missing = [
+            p
+            for p in ("create_public_threads", "embed_links", "attach_files")
+            if not getattr(interaction.app_permissions, p)
+        ]
+        if missing:
+            raise UserError(f"I can't open a thread here: I'm missing {_names(missing)}.")
+        name = " ".join((topic or "").split())[:90]
+        await interaction.response.defer(thinking=True)
+        query = digest_cmd.COMMAND.validate({})
+        reply = await execute(digest_cmd.COMMAND, query, self.bot.market, self.bot.workers)
+        embed, file = reply_embed(reply)
+        message = await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING, wait=True)
+        thread = await message.create_thread(
+            name=name or f"Rotation talk {reply.as_of}", auto_archive_duration=1440
+        )
+        await thread.send(
+            "Ask me here by mentioning me, e.g. “@rotation-bot how big is the gap this year?” "
+            "or “what's the streak?”"
+        )
+
+
+async def setup(bot: RotationBot) -> None:
+    await bot.add_cog(Subscriptions(bot))
