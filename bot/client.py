@@ -104,6 +104,9 @@ class RotationBot(ext.Bot):
         if self.sync_on_start:
             await self.sync_commands(force=False)
 
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: messages are only read by the chat cog's listener."""
+
     async def close(self) -> None:
         if self._warming is not None:  # let the preload finish its writes rather than cut them off
             await asyncio.wait({self._warming}, timeout=30)

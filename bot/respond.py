@@ -91,6 +91,8 @@ class ErrorHandlingTree(app_commands.CommandTree):
             message = str(cause)
         elif isinstance(cause, app_commands.CommandOnCooldown):
             message = f"Easy — you're asking quickly. Try again in {cause.retry_after:.0f} s."
+        elif isinstance(cause, app_commands.TransformerError):
+            message = f"I couldn't use `{str(cause.value)[:40]}` for that option: {cause.type.name} expected."
         elif isinstance(cause, app_commands.NoPrivateMessage):
             message = "That command works in a server channel, not in direct messages."
         elif isinstance(cause, app_commands.MissingPermissions):

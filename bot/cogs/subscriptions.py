@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POSTABLE = {discord.ChannelType.text, discord.ChannelType.news}
+TargetChannel = app_commands.AppCommandChannel | app_commands.AppCommandThread
 NEEDED = ("view_channel", "send_messages", "embed_links", "attach_files", "read_message_history")
 NEEDED_FOR_THREADS = ("create_public_threads", "send_messages_in_threads")
 
@@ -81,7 +82,7 @@ class Subscriptions(ext.Cog):
     # -- commands ------------------------------------------------------------------------------
 
     def _target(
-        self, interaction: discord.Interaction, channel: app_commands.AppCommandChannel | None
+        self, interaction: discord.Interaction, channel: TargetChannel | None
     ) -> tuple[int, discord.ChannelType, discord.Permissions, discord.abc.GuildChannel | None]:
         """The target channel's id, type, the *user's* permissions there, and the cached channel."""
         if channel is None:
@@ -123,7 +124,7 @@ class Subscriptions(ext.Cog):
     async def subscribe(
         self,
         interaction: discord.Interaction[RotationBot],
-        channel: app_commands.AppCommandChannel | None = None,
+        channel: TargetChannel | None = None,
         time: str | None = None,
         thread: bool = True,
     ) -> None:
@@ -167,7 +168,7 @@ class Subscriptions(ext.Cog):
     async def unsubscribe(
         self,
         interaction: discord.Interaction[RotationBot],
-        channel: app_commands.AppCommandChannel | None = None,
+        channel: TargetChannel | None = None,
     ) -> None:
         target_id, _, user_perms, _ = self._target(interaction, channel)
         if not user_perms.manage_channels:
@@ -219,8 +220,11 @@ class Subscriptions(ext.Cog):
     @app_commands.describe(topic="The thread's name (default: Rotation talk and the date)")
     @app_commands.guild_only()
     async def discuss(self, interaction: discord.Interaction[RotationBot], topic: str | None = None) -> None:
-        if isinstance(interaction.channel, discord.Thread):
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread):
             raise UserError("We're already in a thread: ask me here by mentioning me.")
+        if not isinstance(channel, discord.TextChannel | discord.VoiceChannel):
+            raise UserError("I can open discussion threads in text channels only.")
         missing = [
             p
             for p in ("create_public_threads", "embed_links", "attach_files")
@@ -234,8 +238,8 @@ class Subscriptions(ext.Cog):
         reply = await execute(digest_cmd.COMMAND, query, self.bot.market, self.bot.workers)
         embed, file = reply_embed(reply)
         message = await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING, wait=True)
-        thread = await message.create_thread(
-            name=name or f"Rotation talk {reply.as_of}", auto_archive_duration=1440
+        thread = await channel.create_thread(
+            name=name or f"Rotation talk {reply.as_of}", message=message, auto_archive_duration=1440
         )
         await thread.send(
             "Ask me here by mentioning me, e.g. “@rotation-bot how big is the gap this year?” "

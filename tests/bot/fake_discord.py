@@ -9,8 +9,10 @@ Payload builders (:meth:`FakeDiscord.interaction`, :meth:`FakeDiscord.guild`,
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -236,8 +238,10 @@ class FakeDiscord:
         if channel_option is not None:
             cid, kind, perms = channel_option
             opts.append({"name": "channel", "type": 7, "value": cid})
-            target = {"id": cid, "type": kind, "name": "target", "permissions": str(perms)}
-            resolved = {"channels": {cid: target | {"guild_id": self.guild_id, "parent_id": None}}}
+            target = self.channel(
+                cid, kind, "target", parent=self.channel_id if kind in (10, 11, 12) else None
+            )
+            resolved = {"channels": {cid: target | {"permissions": str(perms)}}}
         user = {"id": user_id, "username": f"user{user_id[-3:]}", "discriminator": "0", "avatar": None}
         member = {"user": user, "roles": [], "joined_at": TS, "deaf": False, "mute": False, "flags": 0}
         member["permissions"] = str(ALL_TEXT if member_permissions is None else member_permissions)
@@ -260,3 +264,21 @@ class FakeDiscord:
         payload["app_permissions"] = str(ALL_TEXT if app_permissions is None else app_permissions)
         payload |= {"entitlements": [], "context": 0, "authorizing_integration_owners": {"0": self.guild_id}}
         return payload | {"attachment_size_limit": 10 * 1024 * 1024}
+
+
+async def dispatch(bot, payload: dict, parser: str = "interaction_create") -> None:
+    """Feed a raw gateway event to discord.py's own parser and wait for the handlers it started."""
+    before = asyncio.all_tasks()
+    getattr(bot._connection, f"parse_{parser}")(payload)
+    names = {"CommandTree-invoker", "discord.py: on_message"}
+    started = [t for t in asyncio.all_tasks() - before if t.get_name() in names]
+    assert started, f"discord.py started no handler for {parser}"
+    await asyncio.gather(*started)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a complete PNG (signature, IHDR first, IEND last)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    assert data[-8:-4] == b"IEND"
+    return struct.unpack(">II", data[16:24])

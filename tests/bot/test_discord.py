@@ -7,82 +7,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import struct
 import time
-from pathlib import Path
 
-import discord
 import pytest
 
 from bot.client import RotationBot
 from bot.cogs.rotation import COOLDOWN_RATE
 from bot.settings import Settings
-from bot.workers import Workers
 from commands import gap
 from commands.registry import default_registry, execute
-from tests.bot.fake_discord import ALL_TEXT, ATTACH, EPHEMERAL, SEND_IN_THREADS, FakeDiscord
-
-
-@pytest.fixture(scope="session")
-async def workers():
-    """The bot's real process pool: proves every command's build step pickles and runs elsewhere."""
-    pool = Workers("process", 1)
-    await pool.warm_up()
-    yield pool
-    pool.close()
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    server = FakeDiscord()
-    monkeypatch.setattr(discord.http.Route, "BASE", await server.start())
-    yield server
-    await server.stop()
-
-
-def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
-    return Settings(
-        discord_token="test-token-not-real",
-        discord_guild_id=int(fake.guild_id),
-        data_source="snapshot",
-        sync_state_path=tmp_path / "sync.json",
-        state_database_url=f"sqlite+aiosqlite:///{tmp_path / 'state.db'}",
-        scheduler_enabled=False,
-    )
-
-
-@pytest.fixture
-async def make_bot(fake, tmp_path, snapshot_market, workers):
-    bots = []
-
-    async def make(market=None, **kwargs) -> RotationBot:
-        bot = RotationBot(
-            settings(tmp_path, fake), market=market or snapshot_market, workers=workers, **kwargs
-        )
-        await bot.login("test-token-not-real")  # runs setup_hook: extensions, sync
-        bots.append(bot)
-        return bot
-
-    yield make
-    for bot in bots:
-        await bot.close()
-
-
-async def dispatch(bot: RotationBot, payload: dict) -> None:
-    """Feed a raw gateway payload to discord.py's parser and wait for the command to finish."""
-    before = asyncio.all_tasks()
-    bot._connection.parse_interaction_create(payload)
-    started = [t for t in asyncio.all_tasks() - before if t.get_name() == "CommandTree-invoker"]
-    assert started, "discord.py did not route the interaction to the command tree"
-    await asyncio.gather(*started)
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert data[12:16] == b"IHDR"
-    assert data[-8:-4] == b"IEND"
-    return struct.unpack(">II", data[16:24])
-
+from tests.bot.fake_discord import ALL_TEXT, ATTACH, EPHEMERAL, SEND_IN_THREADS, dispatch, png_size
 
 # -- sync --------------------------------------------------------------------------------------
 
