@@ -24,7 +24,7 @@ from typing import Protocol
 
 from commands.reply import Reply
 from data.calendar import TradingCalendar
-from data.state import StateStore, Subscription
+from data.state import Claim, StateStore, Subscription
 
 from .schedule import SchedulePolicy, due_session, due_time
 
@@ -89,7 +89,7 @@ class Delivery:
         self.calendar, self.clock = calendar, clock
         self.policy = policy or SchedulePolicy()
         self._updates: dict[str, Reply] = {}
-        self._gate = asyncio.Semaphore(concurrency)
+        self.batch = concurrency  # posts in flight at once, and posts recorded per transaction
         self._tick_lock = asyncio.Lock()
         self.renders = 0  # how many updates were computed and rendered (one per session)
 
@@ -108,14 +108,30 @@ class Delivery:
                 due[session].append(sub)
         for session, subs in sorted(due.items()):
             reply = await self._update(session, subs, now, report)
-            if reply is None:
-                continue
-            results = await asyncio.gather(
-                *(self._deliver(sub, session.isoformat(), reply, now) for sub in subs)
-            )
-            for outcome in results:
-                setattr(report, outcome, getattr(report, outcome) + 1)
+            if reply is not None:
+                await self._fan_out(session.isoformat(), subs, reply, now, report)
         return report
+
+    async def _fan_out(
+        self, session: str, subs: list[Subscription], reply: Reply, now: dt.datetime, report: TickReport
+    ) -> None:
+        """Claim every channel in one statement, post in batches, record each batch in one statement:
+        a crash loses at most one batch's records, and those posts are found again, not resent."""
+        claims = await self.state.claim_many(
+            [s.channel_id for s in subs], session, now, self.policy.stale_claim
+        )
+        report.skipped += len(subs) - len(claims)
+        todo = [s for s in subs if s.channel_id in claims]
+        for start in range(0, len(todo), self.batch):
+            batch = todo[start : start + self.batch]
+            results = await asyncio.gather(*(self._deliver(s, claims[s.channel_id], reply) for s in batch))
+            await self.state.complete_many(
+                [(claims[s.channel_id], mid) for s, (outcome, mid) in zip(batch, results, strict=True) if mid]
+            )
+            for sub, (outcome, _) in zip(batch, results, strict=True):
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                if outcome in ("sent", "found_existing") and sub.problem:
+                    await self.state.set_problem(sub.channel_id, None)
 
     async def _update(
         self, session: dt.date, subs: list[Subscription], now: dt.datetime, report: TickReport
@@ -147,35 +163,28 @@ class Delivery:
         self._updates = {key: notice}
         return notice
 
-    async def _deliver(self, sub: Subscription, session: str, reply: Reply, now: dt.datetime) -> str:
-        async with self._gate:
-            claim = await self.state.claim(sub.channel_id, session, now, self.policy.stale_claim)
-            if claim is None:  # done already, or another tick holds a fresh claim
-                return "skipped"
-            thread = f"Rotation {session}" if sub.thread and reply.chart is not None else None
-            try:
-                if claim.resumed and (existing := await self.poster.find_post(sub.channel_id, session)):
-                    log.info(
-                        "found the %s post in %s after a restart: not resending", session, sub.channel_id
-                    )
-                    await self.state.complete(claim, existing)
-                    return "found_existing"
-                message_id = await self.poster.post(
-                    sub.channel_id, reply, nonce=nonce(sub.channel_id, session), thread_name=thread
+    async def _deliver(self, sub: Subscription, claim: Claim, reply: Reply) -> tuple[str, int | None]:
+        """Post one channel's update: (outcome, message id to record)."""
+        thread = f"Rotation {claim.session}" if sub.thread and reply.chart is not None else None
+        try:
+            if claim.resumed and (existing := await self.poster.find_post(sub.channel_id, claim.session)):
+                log.info(
+                    "found the %s post in %s after a restart: not resending", claim.session, sub.channel_id
                 )
-            except ChannelGone as exc:
-                await self._failing(claim, sub, f"channel deleted or hidden from the bot ({exc})")
-                return "failed"
-            except NoAccess as exc:
-                await self._failing(claim, sub, str(exc))
-                return "failed"
-            except Transient as exc:
-                await self.state.release(claim, str(exc))
-                return "retry"
-            await self.state.complete(claim, message_id)
-            if sub.problem:
-                await self.state.set_problem(sub.channel_id, None)
-            return "sent"
+                return "found_existing", existing
+            message_id = await self.poster.post(
+                sub.channel_id, reply, nonce=nonce(sub.channel_id, claim.session), thread_name=thread
+            )
+        except ChannelGone as exc:
+            await self._failing(claim, sub, f"channel deleted or hidden from the bot ({exc})")
+            return "failed", None
+        except NoAccess as exc:
+            await self._failing(claim, sub, str(exc))
+            return "failed", None
+        except Transient as exc:
+            await self.state.release(claim, str(exc))
+            return "retry", None
+        return "sent", message_id
 
     async def _failing(self, claim, sub: Subscription, problem: str) -> None:
         log.warning("subscription %s failing: %s", sub.channel_id, problem)

@@ -9,6 +9,8 @@ and *completed* with the message id after.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -20,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -63,6 +66,14 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    (
+        2,
+        "deliveries.claim_token: claims are taken for a whole fan-out in one statement",
+        [
+            "ALTER TABLE deliveries ADD COLUMN claim_token VARCHAR(32)",
+            "CREATE INDEX deliveries_claim_token ON deliveries (claim_token)",
+        ],
+    ),
 ]
 
 _meta = MetaData()
@@ -96,9 +107,15 @@ deliveries = Table(
     Column("attempts", Integer),
     Column("message_id", BigInteger),
     Column("error", String),
+    Column("claim_token", String),
 )
 
 DEFAULT_TIMEZONE = "America/New_York"
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -235,45 +252,68 @@ class StateStore:
     async def claim(
         self, channel_id: int, session: str, now: dt.datetime, stale_after: dt.timedelta
     ) -> Claim | None:
-        """Own the (channel, session) post, or None if it is done or someone else holds a fresh claim.
+        claims = await self.claim_many([channel_id], session, now, stale_after)
+        return claims.get(channel_id)
 
-        Insert-if-absent, then a conditional update that only one caller can win: a claim is taken
-        over only when it is older than ``stale_after`` (its holder crashed or hung)."""
-        stamp = now.isoformat()
-        stale = (now - stale_after).isoformat()
-        insert = insert_for(self.engine)(deliveries).values(
-            channel_id=channel_id, session=session, status="new", claimed_at=stamp, attempts=0
+    async def claim_many(
+        self, channel_ids: list[int], session: str, now: dt.datetime, stale_after: dt.timedelta
+    ) -> dict[int, Claim]:
+        """Own the (channel, session) posts nobody else owns; one transaction for a whole fan-out.
+
+        Insert-if-absent, then one conditional update that only one caller can win per row: a row is
+        taken when new (or released after a transient error), or when its claim is older than
+        ``stale_after`` (its holder crashed or hung). Rows claimed before (``attempts > 0``) come
+        back ``resumed``: the post may exist already and must be looked for first."""
+        if not channel_ids:
+            return {}
+        token = secrets.token_hex(16)
+        stamp, stale = now.isoformat(), (now - stale_after).isoformat()
+        rows = [
+            {"channel_id": c, "session": session, "status": "new", "claimed_at": stamp, "attempts": 0}
+            for c in channel_ids
+        ]
+        insert = insert_for(self.engine)(deliveries).on_conflict_do_nothing(
+            index_elements=["channel_id", "session"]
+        )
+        takeable = or_(
+            deliveries.c.status == "new",
+            and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale),
         )
         async with self.engine.begin() as conn:
-            await conn.execute(insert.on_conflict_do_nothing(index_elements=["channel_id", "session"]))
-            previous = (
+            await conn.execute(insert, rows)
+            for chunk in _chunks(channel_ids, 500):  # keeps the IN list within every database's limits
                 await conn.execute(
-                    select(deliveries.c.status, deliveries.c.attempts).where(
-                        and_(deliveries.c.channel_id == channel_id, deliveries.c.session == session)
+                    update(deliveries)
+                    .where(
+                        and_(deliveries.c.session == session, deliveries.c.channel_id.in_(chunk), takeable)
+                    )
+                    .values(
+                        status="claimed",
+                        claimed_at=stamp,
+                        claim_token=token,
+                        attempts=deliveries.c.attempts + 1,
                     )
                 )
-            ).one()
-            won = await conn.execute(
-                update(deliveries)
-                .where(
-                    and_(
-                        deliveries.c.channel_id == channel_id,
-                        deliveries.c.session == session,
-                        deliveries.c.attempts == previous.attempts,
-                        or_(
-                            deliveries.c.status == "new",
-                            and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale),
-                        ),
-                    )
-                )
-                .values(status="claimed", claimed_at=stamp, attempts=deliveries.c.attempts + 1)
-            )
-        if won.rowcount != 1:
-            return None
-        return Claim(channel_id, session, resumed=previous.status == "claimed")
+            mine = and_(deliveries.c.session == session, deliveries.c.claim_token == token)
+            won = (
+                await conn.execute(select(deliveries.c.channel_id, deliveries.c.attempts).where(mine))
+            ).all()
+        return {r.channel_id: Claim(r.channel_id, session, resumed=r.attempts > 1) for r in won}
+
+    async def complete_many(self, done: list[tuple[Claim, int | None]]) -> None:
+        """Record sent posts (claim, message id) in one transaction."""
+        if not done:
+            return
+        stmt = (
+            update(deliveries)
+            .where(and_(deliveries.c.channel_id == bindparam("cid"), deliveries.c.session == bindparam("s")))
+            .values(status="sent", message_id=bindparam("mid"))
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt, [{"cid": c.channel_id, "s": c.session, "mid": m} for c, m in done])
 
     async def complete(self, claim: Claim, message_id: int | None) -> None:
-        await self._finish(claim, "sent", message_id=message_id)
+        await self.complete_many([(claim, message_id)])
 
     async def fail(self, claim: Claim, error: str) -> None:
         """Give up on this session for this channel (a permanent error: deleted channel, no access)."""
