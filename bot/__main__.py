@@ -1,6 +1,7 @@
 """``python -m bot``: the Discord bot with a token, the offline console without one.
 
 ``python -m bot ask [--json] "/gap period:2024"`` answers one command and exits;
+``python -m bot simulate --start 2026-01-01 --end 2026-01-31`` replays the daily update loop;
 ``python -m bot console`` opens the console even with a token; ``python -m bot sync`` syncs the
 slash commands (to DISCORD_GUILD_ID when set, else globally) and exits.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import sys
 
@@ -27,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("line", nargs="+", help='e.g. "/gap period:2024"')
     sub.add_parser("console", help="the interactive console, even when DISCORD_TOKEN is set")
     sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
+    sim = sub.add_parser(
+        "simulate", help="run the daily update's scheduler on the bundled data, simulated clock"
+    )
+    sim.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 1, 1))
+    sim.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 1, 31))
+    sim.add_argument("--channels", type=int, default=2)
     return parser
 
 
@@ -35,6 +43,10 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         console = Console(data, settings.chart_dir)
         if args.action == "ask":
             return await console.ask(" ".join(args.line), as_json=args.json)
+        if args.action == "simulate":
+            from .simulate import simulate
+
+            return await simulate(data, args.start, args.end, args.channels, settings.chart_dir, sys.stdout)
         return await console.repl()
 
 

@@ -92,3 +92,13 @@ def test_token_set_is_never_echoed(tmp_path):
         check=True,
     )
     assert env_token not in result.stdout
+
+
+def test_simulated_daily_updates_skip_the_holiday_and_follow_the_half_day(tmp_path):
+    result = run_bot(tmp_path, "simulate", "--start", "2025-11-24", "--end", "2025-12-02", "--channels", "2")
+    assert result.returncode == 0, result.stderr
+    posts = [line for line in result.stdout.splitlines() if "#desk-" in line]
+    assert len(posts) == 12  # 6 sessions (Thanksgiving closed) x 2 channels, each exactly once
+    assert not [p for p in posts if "2025-11-27" in p]
+    assert "2025-11-28 13:30 ET  #desk-1  Daily rotation update — 2025-11-28" in result.stdout
+    assert "12 posts for 6 trading sessions x 2 channel(s)." in result.stdout

@@ -1,0 +1,96 @@
+"""``python -m bot simulate``: the daily update's whole loop on the bundled data, with a simulated clock.
+
+Subscribes a few simulated channels, then steps the clock through every half hour of a date range,
+running the real scheduler, ledger and delivery engine; a console "poster" prints each post and the
+chart is written once per session. Every simulated day starts a fresh engine, as after a restart:
+only the state database carries over. Weekends and NYSE holidays get nothing; half days post after
+the early close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from commands import digest
+from commands.registry import execute
+from commands.reply import Reply
+from data.calendar import TradingCalendar
+from data.db import create_engine
+from data.market import MarketData
+from data.state import StateStore, Subscription
+
+from .delivery import TITLE, Delivery
+from .schedule import SchedulePolicy
+
+STEP = dt.timedelta(minutes=30)
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+class SimulatedClock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class ConsolePoster:
+    """Prints what Discord would show; remembers posts so a restart can find them."""
+
+    def __init__(self, out: TextIO, chart_dir: Path, clock) -> None:
+        self.out, self.chart_dir, self.clock = out, chart_dir, clock
+        self.posts: list[tuple[int, str, str]] = []  # (channel, title, nonce)
+
+    async def post(self, channel_id: int, reply: Reply, *, nonce: str, thread_name: str | None) -> int:
+        self.posts.append((channel_id, reply.title, nonce))
+        when = self.clock().astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M")
+        thread = f" + thread “{thread_name}”" if thread_name else ""
+        self.out.write(f"{when} ET  #desk-{channel_id}  {reply.title}{thread}\n")
+        if reply.chart and not any(p[1] == reply.title for p in self.posts[:-1]):
+            self.chart_dir.mkdir(parents=True, exist_ok=True)
+            path = self.chart_dir / f"update-{reply.as_of}.png"
+            path.write_bytes(reply.chart)
+            first_line = reply.text.splitlines()[0]
+            self.out.write(f"{'':18}{first_line}\n{'':18}chart: {path}\n")
+        return len(self.posts)
+
+    async def find_post(self, channel_id: int, session: str) -> int | None:
+        title = TITLE.format(session=session)
+        return next(
+            (i + 1 for i, p in enumerate(self.posts) if p[0] == channel_id and p[1].startswith(title)), None
+        )
+
+
+async def simulate(
+    market: MarketData, start: dt.date, end: dt.date, channels: int, chart_dir: Path, out: TextIO
+) -> int:
+    calendar = TradingCalendar()
+    clock = SimulatedClock(dt.datetime.combine(start, dt.time(5), tzinfo=dt.UTC))
+    poster = ConsolePoster(out, chart_dir, clock)
+
+    async def update_for(session: dt.date) -> Reply:
+        last = (await market.history("^RUT")).last_session
+        query = digest.COMMAND.validate({"date": min(session, last).isoformat()})
+        return await execute(digest.COMMAND, query, market)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        state = StateStore(create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}"))
+        await state.open()
+        for channel in range(1, channels + 1):
+            await state.subscribe(Subscription(channel, 1, None, "America/New_York", True, 0), clock.now)
+        out.write(f"Simulating {start} to {end} with {channels} subscribed channel(s), default post time.\n")
+        engine, day = None, None
+        while clock.now.date() <= end:
+            if clock.now.date() != day:  # a new day: a new engine, as after a restart
+                day = clock.now.date()
+                engine = Delivery(state, update_for, poster, calendar, clock, SchedulePolicy())
+            await engine.tick()
+            clock.now += STEP
+        await state.close()
+    sessions = len(calendar.sessions_between(start, end))
+    out.write(f"{len(poster.posts)} posts for {sessions} trading sessions x {channels} channel(s).\n")
+    return 0 if len(poster.posts) == sessions * channels else 1
