@@ -85,8 +85,23 @@ async def send_error(interaction: discord.Interaction, message: str) -> None:
 class ErrorHandlingTree(app_commands.CommandTree):
     """One error handler for every app command."""
 
+    async def _call(self, interaction: discord.Interaction) -> None:
+        # discord.py routes only AppCommandError to on_error; anything else raised while it parses
+        # the options (a payload it cannot read) would leave the user with "did not respond".
+        try:
+            await super()._call(interaction)
+        except app_commands.AppCommandError:
+            raise
+        except Exception as exc:
+            await self.report(interaction, exc)
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        await self.report(
+            interaction, error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        )
+
+    async def report(self, interaction: discord.Interaction, cause: BaseException) -> None:
+        """Tell the user what went wrong: their mistake in their words, ours as an apology with an id."""
         if isinstance(cause, UserError):
             message = str(cause)
         elif isinstance(cause, app_commands.CommandOnCooldown):
@@ -102,7 +117,7 @@ class ErrorHandlingTree(app_commands.CommandTree):
             )
         else:
             error_id = secrets.token_hex(4)
-            command = interaction.command.name if interaction.command else "?"
+            command = interaction.command.name if interaction.command else interaction.data.get("name", "?")
             log.error("error %s in /%s", error_id, command, exc_info=cause)
             message = (
                 f"Sorry — something went wrong on my side answering that (error id `{error_id}`). "

@@ -253,3 +253,15 @@ def test_intents_are_not_privileged():
     assert not (bot_intents.members)
     assert not (bot_intents.presences)
     assert not (bot_intents.message_content)
+
+
+async def test_a_payload_discord_py_cannot_parse_still_gets_an_answer(make_bot, fake, caplog):
+    bot = await make_bot()
+    payload = fake.interaction("subscribe", channel_option=(fake.thread_id, 11, ALL_TEXT))
+    del payload["data"]["resolved"]["channels"][fake.thread_id]["owner_id"]  # discord.py raises KeyError
+    with caplog.at_level(logging.ERROR, logger="bot.respond"):
+        await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    assert "error id" in callback.json["data"]["content"]
+    assert callback.json["data"]["flags"] & EPHEMERAL
+    assert any("KeyError" in repr(r.exc_info) for r in caplog.records)
