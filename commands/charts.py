@@ -134,3 +134,98 @@ def digest_chart(
         bottom.set_xticks(ticks, [spread.index[i].strftime("%m-%d") for i in ticks])
         bottom.set_ylabel("daily pp")
         return _png(fig, as_of)
+
+
+def sector_chart(
+    labels: list[str], small: list[float], large: list[float] | None, title: str, as_of: str
+) -> bytes:
+    """Ranked horizontal bars (best at the top); large-cap counterparts as thin bars beside them."""
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=SIZE, dpi=DPI)
+        fig.subplots_adjust(left=0.34, right=0.97, top=0.90, bottom=0.1)
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        y = np.arange(len(labels))[::-1]
+        values = np.array(small) * 100
+        ax.barh(
+            y + (0.18 if large else 0),
+            values,
+            height=0.36 if large else 0.7,
+            color=np.where(values >= 0, SMALL, DOWN),
+            label="small-cap sector",
+        )
+        if large is not None:
+            ax.barh(
+                y - 0.18,
+                np.array(large) * 100,
+                height=0.36,
+                color=LARGE,
+                alpha=0.7,
+                label="large-cap counterpart",
+            )
+            ax.legend(loc="lower right")
+        ax.set_yticks(y, labels)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_xlabel("total return, %")
+        ax.set_title(title, loc="left")
+        return _png(fig, as_of)
+
+
+def rates_chart(ratio: pd.Series, yields: pd.Series, yield_name: str, title: str, as_of: str) -> bytes:
+    """The ratio (left axis) and the yield (right axis), weekly."""
+    with mpl.rc_context(_STYLE):
+        fig = _figure(bottom=0.12)
+        ax = fig.subplots()
+        ax.plot(ratio.index, ratio, color=RATIO, lw=1.5, label="small/large ratio")
+        ax.set_ylabel("small/large ratio", color=RATIO)
+        right = ax.twinx()
+        right.plot(yields.index, yields, color=LARGE, lw=1.3, label=f"{yield_name}, %")
+        right.set_ylabel(f"{yield_name} yield, %", color=LARGE)
+        right.grid(False)
+        right.spines["right"].set_visible(True)
+        ax.set_title(title, loc="left", fontsize=11)
+        handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+        ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+        return _png(fig, as_of)
+
+
+def rrg_chart(tails: dict[str, tuple[list[float], list[float]]], title: str, as_of: str) -> bytes:
+    """RS-Ratio (x) against RS-Momentum (y), quadrants shaded and named, a tail per fund."""
+    with mpl.rc_context(_STYLE):
+        fig = _figure(bottom=0.11)
+        ax = fig.subplots()
+        xs = [v for x, _ in tails.values() for v in x]
+        ys = [v for _, y in tails.values() for v in y]
+        span = max(3.0, max(abs(v - 100) for v in xs + ys) * 1.15)
+        ax.set_xlim(100 - span, 100 + span)
+        ax.set_ylim(100 - span, 100 + span)
+        for (x0, y0), colour, name in [
+            ((100, 100), UP, "Leading"),
+            ((100, 100 - span), "#F08C00", "Weakening"),
+            ((100 - span, 100 - span), DOWN, "Lagging"),
+            ((100 - span, 100), LARGE, "Improving"),
+        ]:
+            ax.add_patch(mpl.patches.Rectangle((x0, y0), span, span, color=colour, alpha=0.07, lw=0))
+            ax.text(
+                x0 + (span - 0.2 if x0 == 100 else 0.2),
+                y0 + (span - 0.3 if y0 == 100 else 0.3),
+                name,
+                ha="right" if x0 == 100 else "left",
+                va="top" if y0 == 100 else "bottom",
+                color=colour,
+                fontweight="bold",
+                alpha=0.8,
+            )
+        palette = mpl.colormaps["tab10"]
+        for i, (ticker, (x, y)) in enumerate(tails.items()):
+            colour = palette(i % 10)
+            ax.plot(x, y, color=colour, lw=1.2, alpha=0.8)
+            ax.scatter(x[:-1], y[:-1], color=colour, s=8, alpha=0.6)
+            ax.scatter(x[-1:], y[-1:], color=colour, s=40, edgecolor="black", lw=0.5, zorder=3)
+            ax.annotate(ticker, (x[-1], y[-1]), xytext=(4, 4), textcoords="offset points", fontsize=9)
+        ax.axhline(100, color="black", lw=0.6)
+        ax.axvline(100, color="black", lw=0.6)
+        ax.set_xlabel("RS-Ratio")
+        ax.set_ylabel("RS-Momentum")
+        ax.set_title(title, loc="left")
+        return _png(fig, as_of)

@@ -39,10 +39,35 @@ PERIOD_SUGGESTIONS = (
 
 
 @dataclass(frozen=True)
+class Framing:
+    """How a two-series comparison is worded: small vs large by default, any two tickers otherwise."""
+
+    title: str = "Small vs large"
+    first_leads: str = "small caps lead"
+    second_leads: str = "large caps lead"
+    spread: str = "Spread (small − large)"
+    ratio: str = "small/large ratio"
+
+    @classmethod
+    def between(cls, first: str, second: str, title: str | None = None) -> Framing:
+        return cls(
+            title or f"{first} vs {second}",
+            f"{first} leads",
+            f"{second} leads",
+            f"Spread ({first} − {second})",
+            f"{first}/{second} ratio",
+        )
+
+
+SIZE = Framing()
+
+
+@dataclass(frozen=True)
 class GapQuery:
     period: Period
     small: str
     large: str
+    framing: Framing = SIZE
 
 
 @dataclass(frozen=True)
@@ -77,21 +102,22 @@ async def load(query: GapQuery, data: HistoryProvider) -> Pair:
 
 def build(query: GapQuery, pair: Pair) -> Reply:
     g = compute(pair.frame, query.period)
-    leader = "small caps lead" if g.spread > 0 else "large caps lead" if g.spread < 0 else "dead even"
+    f = query.framing
+    leader = f.first_leads if g.spread > 0 else f.second_leads if g.spread < 0 else "dead even"
     text = (
         f"{g.window.label.capitalize()}: {pair.small_name} {pct(g.small_return)}, "
         f"{pair.large_name} {pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp "
-        f"(small/large ratio {pct(g.ratio_change)}). "
+        f"({f.ratio} {pct(g.ratio_change)}). "
         f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {g.sessions} sessions; "
         f"{pair.basis_text}."
     )
     reply = Reply(
-        title=f"Small vs large: {query.period.text}",
+        title=f"{f.title}: {query.period.text}",
         text=text,
         fields=[
             Field(f"{pair.small} return", pct(g.small_return), g.small_return, "fraction"),
             Field(f"{pair.large} return", pct(g.large_return), g.large_return, "fraction"),
-            Field("Spread (small − large)", pp(g.spread), g.spread, "fraction"),
+            Field(f.spread, pp(g.spread), g.spread, "fraction"),
             Field("Ratio change", pct(g.ratio_change), g.ratio_change, "fraction"),
             Field("From", str(g.window.base.date()), None),
             Field("To", str(g.window.end.date()), None),
@@ -105,7 +131,7 @@ def build(query: GapQuery, pair: Pair) -> Reply:
         pair.frame.loc[g.window.base : g.window.end],
         pair.small_name,
         pair.large_name,
-        f"Small vs large, {g.window.label}: spread {pp(g.spread)}",
+        f"{f.title}, {g.window.label}: spread {pp(g.spread)}",
         str(pair.as_of),
     )
     reply.chart_name = "gap.png"

@@ -8,11 +8,15 @@ class DataError(Exception):
 
 
 class UnknownTicker(DataError):
-    def __init__(self, ticker: str, known: list[str] | None = None) -> None:
+    def __init__(self, ticker: str, known: list[str] | None = None, *, live_off: bool = False) -> None:
         self.ticker = ticker
         self.known = known or []
         hint = f" Available offline: {', '.join(self.known)}." if self.known else ""
-        super().__init__(f"I don't know the ticker `{ticker}`.{hint}")
+        if live_off:
+            message = f"`{ticker}` is not in the bundled data and live data is off (snapshot mode).{hint}"
+        else:
+            message = f"I don't know the ticker `{ticker}`.{hint}"
+        super().__init__(message)
 
 
 class DataUnavailable(DataError):

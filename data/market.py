@@ -228,7 +228,7 @@ class MarketData:
         snap = await self._seed_snapshot(ticker)
         live = await self._bars(ticker, "live") if self.live is not None else None
         if snap.empty and (live is None or live.empty):
-            raise UnknownTicker(ticker, self.known_offline())
+            raise UnknownTicker(ticker, self.known_offline(), live_off=self.live is None)
         if is_index(ticker):
             parts = [f["close"] for f in (live, snap) if f is not None and not f.empty]
             prices = parts[0] if len(parts) == 1 else parts[0].combine_first(parts[1])

@@ -1,3 +1,9 @@
 """One extension per feature area, loaded in ``RotationBot.setup_hook``."""
 
-EXTENSIONS = ("bot.cogs.rotation", "bot.cogs.subscriptions", "bot.cogs.chat", "bot.cogs.meta")
+EXTENSIONS = (
+    "bot.cogs.rotation",
+    "bot.cogs.research",
+    "bot.cogs.subscriptions",
+    "bot.cogs.chat",
+    "bot.cogs.meta",
+)

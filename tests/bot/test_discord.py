@@ -27,6 +27,7 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     assert set(commands) == {
         *("gap", "streak", "digest", "help", "about"),
         *("subscribe", "unsubscribe", "subscriptions", "discuss"),
+        *("style", "sectors", "rates", "rrg", "compare"),
     }
     for command in default_registry().commands.values():
         synced = commands[command.name]
@@ -34,11 +35,12 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
         options = {o["name"]: o for o in synced.get("options", [])}
         assert set(options) == {o.name for o in command.options}
         for spec in command.options:
-            assert options[spec.name]["type"] == 3  # strings, validated by the bot
+            assert options[spec.name]["type"] == {"integer": 4, "boolean": 5}.get(spec.kind, 3)
             assert options[spec.name]["description"] == spec.description
             assert len(spec.description) <= 100
             assert options[spec.name].get("required", False) is spec.required
             assert bool(options[spec.name].get("autocomplete")) is bool(spec.suggestions)
+            assert [c["value"] for c in options[spec.name].get("choices", [])] == list(spec.choices)
 
 
 async def test_sync_only_when_the_schema_changed(make_bot, fake):
@@ -133,7 +135,7 @@ async def test_unknown_ticker_found_after_the_defer_is_shown_in_place_of_the_thi
     # deliberate: public, by editing the deferred response (a followup could not be private anyway)
     assert edit.method == "PATCH"
     assert edit.path.endswith("/messages/@original")
-    assert "I don't know the ticker `ZZZZ`" in edit.json["content"]
+    assert "`ZZZZ` is not in the bundled data" in edit.json["content"]
     assert edit.json["embeds"] == []
     assert edit.json["attachments"] == []
 

@@ -113,7 +113,7 @@ async def test_funds_give_total_returns_and_mixing_is_flagged(snapshot_market):
         ({"period": "1950"}, "reaches back before the data"),
         ({"period": "2024-02-30..2024-03-05"}, "is not a valid date"),
         ({"small": "@everyone"}, "is not a ticker"),
-        ({"small": "ZZZZ"}, "I don't know the ticker `ZZZZ`"),
+        ({"small": "ZZZZ"}, "`ZZZZ` is not in the bundled data"),
         ({"small": "IWM", "large": "IWM"}, "Both sides are `IWM`"),
         ({"colour": "red"}, "/gap has no option `colour`"),
     ],

@@ -1,0 +1,182 @@
+"""/rates — the rate tailwind, measured: does the small/large ratio move with yields?
+
+Changes, never levels: weekly closes (the last session of each week, W-FRI) of the ratio and of the
+yield; the ratio's weekly log change against the yield's weekly change in basis points.
+- correlation: Pearson, over the period's weeks, and the latest rolling 26-week value;
+- beta: the least-squares slope, in percent of ratio per 10 bp of yield.
+^TNX (10-year, bundled, quoted in percent) or ^IRX (13-week bill, live only). Whatever the sign, the
+answer reports it: a rising yield alongside small-cap outperformance contradicts the "rate cuts help
+small caps" narrative, and the bot says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import charts
+from .pair import HistoryProvider, Pair, load_pair
+from .periods import Period, parse_period, resolve
+from .registry import Command, Option
+from .reply import Field, Reply, UserError, pct
+from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
+
+YIELDS = {"10y": "^TNX", "13w": "^IRX"}
+ROLLING_WEEKS = 26
+MIN_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class RatesQuery:
+    period: Period
+    yield_ticker: str
+    small: str
+    large: str
+
+
+@dataclass(frozen=True)
+class RatesInputs:
+    pair: Pair
+    yields: pd.Series  # percent
+    yield_source: str
+
+
+@dataclass(frozen=True)
+class RatesFigures:
+    weekly: pd.DataFrame  # ratio, yield (levels); d_log_ratio, d_bp (changes)
+    correlation: float
+    rolling: float  # latest rolling-26-week correlation (NaN if too short)
+    beta_per_10bp: float  # % change of the ratio per +10 bp
+    yield_start: float
+    yield_end: float
+    ratio_change: float
+
+
+def parse(options: Mapping[str, str]) -> RatesQuery:
+    which = options.get("yield") or "10y"
+    return RatesQuery(
+        parse_period(options.get("period") or "1y"),
+        YIELDS[which],
+        ticker_option(options, "small", "small"),
+        ticker_option(options, "large", "large"),
+    )
+
+
+async def load(query: RatesQuery, data: HistoryProvider) -> RatesInputs:
+    pair = await load_pair(data, query.small, query.large)
+    history = await data.history(query.yield_ticker)
+    return RatesInputs(pair, history.prices, history.source)
+
+
+def weekly_changes(ratio: pd.Series, yields: pd.Series) -> pd.DataFrame:
+    """Week-end levels (last close of each week ending Friday) on weeks both have, and their changes."""
+    levels = pd.concat(
+        {"ratio": ratio.resample("W-FRI").last(), "yield": yields.resample("W-FRI").last()}, axis=1
+    ).dropna()
+    levels["d_log_ratio"] = np.log(levels["ratio"]).diff()
+    levels["d_bp"] = levels["yield"].diff() * 100
+    return levels
+
+
+def compute(query: RatesQuery, inputs: RatesInputs) -> RatesFigures:
+    ratio = inputs.pair.frame["small"] / inputs.pair.frame["large"]
+    common = ratio.index.intersection(inputs.yields.index)
+    if len(common) < 2:
+        raise UserError(f"{query.yield_ticker} and the ratio share no sessions.")
+    window = resolve(query.period, common)
+    weekly = weekly_changes(ratio.loc[window.base : window.end], inputs.yields.loc[window.base : window.end])
+    changes = weekly.dropna()
+    if len(changes) < MIN_WEEKS:
+        raise UserError(
+            f"`{query.period.text}` has {len(changes)} weeks of data: "
+            f"a correlation needs at least {MIN_WEEKS}."
+        )
+    x, y = changes["d_bp"], changes["d_log_ratio"]
+    beta = float(np.polyfit(x, y, 1)[0]) if x.var() > 0 else float("nan")
+    rolling = x.rolling(ROLLING_WEEKS).corr(y)
+    return RatesFigures(
+        weekly,
+        float(x.corr(y)),
+        float(rolling.iloc[-1]) if len(rolling.dropna()) else float("nan"),
+        beta * 10 * 100,
+        float(inputs.yields.loc[window.base]),
+        float(inputs.yields.loc[window.end]),
+        float(ratio.loc[window.end] / ratio.loc[window.base] - 1),
+    )
+
+
+def _reading(r: RatesFigures) -> str:
+    """Levels and week-to-week changes can disagree; say both, in plain words."""
+    bp = (r.yield_end - r.yield_start) * 100
+    if bp > 0 and r.ratio_change > 0:
+        levels = (
+            f"Small caps gained on large caps even as the yield rose {bp:.0f} bp: not the rate-cut story."
+        )
+    elif bp < 0 and r.ratio_change > 0:
+        levels = f"Small caps gained on large caps as the yield fell {-bp:.0f} bp, as the rate story has it."
+    elif bp > 0:
+        levels = f"Small caps lost ground as the yield rose {bp:.0f} bp, as the rate story has it."
+    else:
+        levels = f"Small caps lost ground even as the yield fell {-bp:.0f} bp: not the rate-cut story."
+    if r.correlation < -0.2:
+        weeks = "Week to week, small caps tended to gain when yields fell."
+    elif r.correlation > 0.2:
+        weeks = "Week to week, small caps tended to gain when yields rose."
+    else:
+        weeks = "Week to week, yield moves told little about the ratio's."
+    return f"{levels} {weeks}"
+
+
+def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
+    r = compute(query, inputs)
+    start, end = r.weekly.index[0].date(), r.weekly.index[-1].date()
+    bp = (r.yield_end - r.yield_start) * 100
+    text = (
+        f"{query.yield_ticker} went from {r.yield_start:.2f}% to {r.yield_end:.2f}% ({bp:+.0f} bp) while the "
+        f"{inputs.pair.small}/{inputs.pair.large} ratio changed {pct(r.ratio_change)}. Weekly changes, "
+        f"{len(r.weekly.dropna())} weeks to {end}: correlation {r.correlation:+.2f}, beta "
+        f"{r.beta_per_10bp:+.2f}% of ratio per +10 bp. {_reading(r)}"
+    )
+    reply = Reply(
+        title=f"Rates and the rotation: {query.period.text}",
+        text=text,
+        fields=[
+            Field(f"{query.yield_ticker} start", f"{r.yield_start:.2f}%", r.yield_start, "percent"),
+            Field(f"{query.yield_ticker} end", f"{r.yield_end:.2f}%", r.yield_end, "percent"),
+            Field("Ratio change", pct(r.ratio_change), r.ratio_change, "fraction"),
+            Field("Correlation (weekly changes)", f"{r.correlation:+.2f}", r.correlation),
+            Field(f"Rolling {ROLLING_WEEKS}-week correlation", f"{r.rolling:+.2f}", r.rolling),
+            Field("Beta, % per +10 bp", f"{r.beta_per_10bp:+.2f}", r.beta_per_10bp, "percent"),
+        ],
+        as_of=end,
+        source=f"{inputs.pair.source}; {query.yield_ticker}: {inputs.yield_source}",
+        notes=list(inputs.pair.notes),
+    )
+    reply.chart = charts.rates_chart(
+        r.weekly["ratio"],
+        r.weekly["yield"],
+        query.yield_ticker,
+        f"{inputs.pair.small}/{inputs.pair.large} ratio vs {query.yield_ticker}, weekly, {start} to {end}",
+        str(end),
+    )
+    reply.chart_name = "rates.png"
+    return reply
+
+
+COMMAND = Command(
+    name="rates",
+    description="The rate tailwind: weekly yield changes against the small/large ratio",
+    example="/rates period:2025-12-01..2026-07-31",
+    parse=parse,
+    load=load,
+    build=build,
+    options=(
+        Option("period", "Same periods as /gap (default 1y)", suggestions=("6m", "1y", "3y", "5y", "2025")),
+        Option("yield", "10y (^TNX, bundled) or 13w (^IRX, live only)", choices=tuple(YIELDS)),
+        SMALL_OPTION,
+        LARGE_OPTION,
+    ),
+)
