@@ -15,7 +15,7 @@ import logging
 import sys
 
 from .console import Console
-from .services import market_data
+from .services import market_data, state_store
 from .settings import Settings
 
 log = logging.getLogger("bot")
@@ -39,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    async with market_data(settings) as data:
-        console = Console(data, settings.chart_dir)
+    async with market_data(settings) as data, state_store(settings) as state:
+        console = Console(data, settings.chart_dir, state=state)
         if args.action == "ask":
             return await console.ask(" ".join(args.line), as_json=args.json)
         if args.action == "simulate":

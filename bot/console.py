@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import TextIO
 
 from commands.help import about_reply, help_reply
-from commands.registry import Registry, default_registry, execute
+from commands.registry import Registry, default_registry, execute, parse_line
 from commands.reply import Reply, UserError
 from data.market import MarketData
+from data.state import StateStore
+
+from .valuations import record_valuation, remove_valuation, show_valuation
 
 log = logging.getLogger(__name__)
 
 PROMPT = "rotation-bot> "
+CONSOLE_GUILD, CONSOLE_USER = 0, 0  # the console's records live under server id 0
 
 
 async def in_thread(func, *args):
@@ -26,10 +30,17 @@ async def in_thread(func, *args):
 
 
 class Console:
-    def __init__(self, data: MarketData, chart_dir: Path, registry: Registry | None = None) -> None:
+    def __init__(
+        self,
+        data: MarketData,
+        chart_dir: Path,
+        registry: Registry | None = None,
+        state: StateStore | None = None,
+    ) -> None:
         self.data = data
         self.chart_dir = chart_dir
         self.registry = registry or default_registry()
+        self.state = state
 
     async def answer(self, line: str) -> Reply:
         """Answer one line; raises :class:`UserError` for anything the user should rephrase."""
@@ -38,8 +49,29 @@ class Console:
             return help_reply(self.registry)
         if name == "about":
             return await about_reply(self.data)
+        if name == "valuation":
+            return await self._valuation(line)
         command, query = self.registry.validate_line(line)
         return await execute(command, query, self.data, in_thread)
+
+    async def _valuation(self, line: str) -> Reply:
+        """/valuation show | record ... | remove id:N, for the console's own "server" (id 0)."""
+        _, options = parse_line(line)
+        action = options.pop("", "show")
+        if self.state is None:
+            raise UserError("/valuation needs the state database, which this console was started without.")
+        now = dt.datetime.now(dt.UTC)
+        if action == "show":
+            return await show_valuation(self.state, CONSOLE_GUILD, self.data, now.date(), in_thread)
+        if action == "record":
+            text = await record_valuation(self.state, CONSOLE_GUILD, options, CONSOLE_USER, now)
+        elif action == "remove":
+            text = await remove_valuation(
+                self.state, CONSOLE_GUILD, options.get("id", ""), CONSOLE_USER, True
+            )
+        else:
+            raise UserError("/valuation takes show, record or remove, e.g. `/valuation show`.")
+        return Reply(title="Valuation", text=text)
 
     def save_chart(self, reply: Reply) -> Path | None:
         if reply.chart is None:

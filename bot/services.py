@@ -9,6 +9,7 @@ from data.cache import PriceCache
 from data.db import create_engine
 from data.market import FreshnessPolicy, MarketData
 from data.sources.live import YFinanceSource
+from data.state import StateStore
 
 from .settings import DataSource, Settings
 
@@ -26,3 +27,13 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
         yield MarketData(cache, live=live, policy=FreshnessPolicy(final_delay=settings.final_delay))
     finally:
         await cache.close()
+
+
+@asynccontextmanager
+async def state_store(settings: Settings) -> AsyncIterator[StateStore]:
+    state = StateStore(create_engine(settings.state_database_url))
+    await state.open()
+    try:
+        yield state
+    finally:
+        await state.close()

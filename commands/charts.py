@@ -229,3 +229,31 @@ def rrg_chart(tails: dict[str, tuple[list[float], list[float]]], title: str, as_
         ax.set_ylabel("RS-Momentum")
         ax.set_title(title, loc="left")
         return _png(fig, as_of)
+
+
+def valuation_chart(points: list, band: tuple[float, float], title: str, as_of: str) -> bytes:
+    """Recorded discounts over time, with the quoted band shaded and labelled as a quote."""
+    with mpl.rc_context(_STYLE):
+        fig = _figure(bottom=0.14)
+        ax = fig.subplots()
+        dates = [pd.Timestamp(d) for d, _ in points]
+        values = [v * 100 for _, v in points]
+        ax.axhspan(band[0] * 100, band[1] * 100, color=LARGE, alpha=0.12, lw=0)
+        ax.text(
+            0.01,
+            band[1] * 100,
+            " quoted 'historical average' band (a quote)",
+            transform=ax.get_yaxis_transform(),
+            va="bottom",
+            fontsize=9,
+            color=LARGE,
+        )
+        ax.plot(dates, values, color=SMALL, marker="o", lw=1.4)
+        for d, v in zip(dates, values, strict=True):
+            ax.annotate(f"{v:.1f}%", (d, v), xytext=(4, 6), textcoords="offset points", fontsize=9)
+        ax.set_ylabel("discount, %  (1 − small P/E / large P/E)")
+        ax.set_ylim(0, max([*values, band[1] * 100]) * 1.25)
+        ax.set_title(title, loc="left")
+        for label in ax.get_xticklabels():
+            label.set(rotation=25, ha="right")
+        return _png(fig, as_of)

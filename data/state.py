@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Integer,
     MetaData,
     String,
@@ -31,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .db import Migration, insert_for, migrate
+from .valuations import Observation
 
 MIGRATIONS: list[Migration] = [
     (
@@ -74,6 +76,26 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX deliveries_claim_token ON deliveries (claim_token)",
         ],
     ),
+    (
+        3,
+        "valuations: P/E figures members record, per server",
+        [
+            """CREATE TABLE valuations (
+                id BIGINT PRIMARY KEY,
+                guild_id BIGINT NOT NULL,
+                small_pe DOUBLE PRECISION NOT NULL,
+                large_pe DOUBLE PRECISION NOT NULL,
+                basis VARCHAR(10) NOT NULL,
+                large_basis VARCHAR(10) NOT NULL,
+                excludes_losses BOOLEAN,
+                source VARCHAR(300) NOT NULL,
+                as_of VARCHAR(10) NOT NULL,
+                recorded_by BIGINT NOT NULL,
+                recorded_at VARCHAR(32) NOT NULL
+            )""",
+            "CREATE INDEX valuations_guild ON valuations (guild_id)",
+        ],
+    ),
 ]
 
 _meta = MetaData()
@@ -108,6 +130,22 @@ deliveries = Table(
     Column("message_id", BigInteger),
     Column("error", String),
     Column("claim_token", String),
+)
+
+valuations = Table(
+    "valuations",
+    _meta,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("guild_id", BigInteger),
+    Column("small_pe", Float),
+    Column("large_pe", Float),
+    Column("basis", String),
+    Column("large_basis", String),
+    Column("excludes_losses", Boolean),
+    Column("source", String),
+    Column("as_of", String),
+    Column("recorded_by", BigInteger),
+    Column("recorded_at", String),
 )
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -343,3 +381,55 @@ class StateStore:
                 )
             ).first()
         return dict(row._mapping) if row else None
+
+    # -- recorded valuations -----------------------------------------------------------------
+
+    async def add_valuation(self, guild_id: int, obs: Observation, now: dt.datetime) -> int:
+        """Store a member's figures; ids are per database, the next after the highest."""
+        async with self.engine.begin() as conn:
+            new_id = (
+                int((await conn.execute(select(func.coalesce(func.max(valuations.c.id), 0)))).scalar()) + 1
+            )
+            await conn.execute(
+                valuations.insert().values(
+                    id=new_id,
+                    guild_id=guild_id,
+                    small_pe=obs.small_pe,
+                    large_pe=obs.large_pe,
+                    basis=obs.basis,
+                    large_basis=obs.large_basis,
+                    excludes_losses=obs.excludes_losses,
+                    source=obs.source,
+                    as_of=obs.as_of.isoformat(),
+                    recorded_by=obs.recorded_by,
+                    recorded_at=now.isoformat(),
+                )
+            )
+        return new_id
+
+    async def valuations(self, guild_id: int) -> list[Observation]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(valuations).where(valuations.c.guild_id == guild_id))).all()
+        return [
+            Observation(
+                r.small_pe,
+                r.large_pe,
+                r.basis,
+                r.large_basis,
+                r.excludes_losses,
+                r.source,
+                dt.date.fromisoformat(r.as_of),
+                "recorded",
+                r.id,
+                r.recorded_by,
+            )
+            for r in rows
+        ]
+
+    async def remove_valuation(self, guild_id: int, valuation_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                valuations.delete().where(
+                    and_(valuations.c.guild_id == guild_id, valuations.c.id == valuation_id)
+                )
+            )

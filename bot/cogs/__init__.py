@@ -3,6 +3,7 @@
 EXTENSIONS = (
     "bot.cogs.rotation",
     "bot.cogs.research",
+    "bot.cogs.valuation",
     "bot.cogs.subscriptions",
     "bot.cogs.chat",
     "bot.cogs.meta",

@@ -75,3 +75,23 @@ def _translate(ticker: str, exc: Exception) -> Exception:
         return DataUnavailable(ticker, "Yahoo is rate-limiting requests")
     log.warning("live fetch of %s failed: %s: %s", ticker, kind, exc)
     return DataUnavailable(ticker, f"Yahoo request failed: {kind}")
+
+
+def _yfinance_info(ticker: str) -> dict:
+    import yfinance as yf
+
+    return yf.Ticker(ticker).info
+
+
+INFO_TIMEOUT = 15.0
+
+
+async def trailing_pe(ticker: str, info: Callable[[str], dict] = _yfinance_info) -> float | None:
+    """Yahoo's trailing P/E for a fund, or None when Yahoo has none or cannot be reached."""
+    try:
+        data = await asyncio.wait_for(asyncio.to_thread(info, ticker), timeout=INFO_TIMEOUT)
+    except Exception as exc:  # a valuation figure is optional: never fail the answer for it
+        log.info("no live P/E for %s: %s", ticker, type(exc).__name__)
+        return None
+    value = data.get("trailingPE") if isinstance(data, dict) else None
+    return float(value) if isinstance(value, int | float) and value > 0 else None

@@ -27,7 +27,7 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     assert set(commands) == {
         *("gap", "streak", "digest", "help", "about"),
         *("subscribe", "unsubscribe", "subscriptions", "discuss"),
-        *("style", "sectors", "rates", "rrg", "compare"),
+        *("style", "sectors", "rates", "rrg", "compare", "valuation"),
     }
     for command in default_registry().commands.values():
         synced = commands[command.name]
@@ -267,3 +267,14 @@ async def test_a_payload_discord_py_cannot_parse_still_gets_an_answer(make_bot, 
     assert "error id" in callback.json["data"]["content"]
     assert callback.json["data"]["flags"] & EPHEMERAL
     assert any("KeyError" in repr(r.exc_info) for r in caplog.records)
+
+
+async def test_valuation_group_is_synced_with_its_subcommands(make_bot, fake):
+    await make_bot()
+    valuation = next(c for c in fake.synced[fake.guild_id] if c["name"] == "valuation")
+    subs = {o["name"]: o for o in valuation["options"]}
+    assert set(subs) == {"show", "record", "remove"}
+    record = {o["name"]: o for o in subs["record"]["options"]}
+    assert [c["value"] for c in record["basis"]["choices"]] == ["forward", "trailing", "unstated"]
+    assert record["small_pe"]["type"] == 10
+    assert record["small_pe"]["required"]
