@@ -257,3 +257,23 @@ def valuation_chart(points: list, band: tuple[float, float], title: str, as_of: 
         for label in ax.get_xticklabels():
             label.set(rotation=25, ha="right")
         return _png(fig, as_of)
+
+
+def history_chart(paths: np.ndarray, band: np.ndarray, title: str, as_of: str) -> bytes:
+    """Each occurrence's ratio path (rebased to 100), their median in bold, the all-session band behind."""
+    with mpl.rc_context(_STYLE):
+        fig = _figure(bottom=0.12)
+        ax = fig.subplots()
+        x = np.arange(band.shape[1])
+        ax.fill_between(x, band[0], band[2], color=LARGE, alpha=0.12, lw=0, label="all sessions, 10–90%")
+        ax.plot(x, band[1], color=LARGE, lw=1, ls="--", label="all sessions, median")
+        for path in paths:
+            ax.plot(x, path, color=SMALL, lw=0.8, alpha=0.35)
+        if len(paths):
+            ax.plot(x, np.median(paths, axis=0), color=SMALL, lw=2.6, label="after the signal, median")
+        ax.axhline(100, color="black", lw=0.6)
+        ax.set_xlabel("sessions after the signal")
+        ax.set_ylabel("small/large ratio, signal = 100")
+        ax.set_title(title, loc="left", fontsize=11)
+        ax.legend(loc="upper left", fontsize=9)
+        return _png(fig, as_of)

@@ -21,6 +21,7 @@ import pandas as pd
 from . import charts
 from .gap import GapFigures
 from .gap import compute as gap_compute
+from .history import fired_today
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date, parse_period
 from .registry import Command, Option
@@ -127,6 +128,8 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         Field("Ratio vs 200-day avg", pct(vs200), float(vs200), "fraction"),
     ]
     notable = d.notable or ["Nothing unusual this session."]
+    if (line := fired_today(pair.frame)) is not None:
+        notable = [*notable, line]
     ytd = d.gaps["ytd"]
     leader = "Small caps lead" if ytd.spread > 0 else "Large caps lead"
     text = (

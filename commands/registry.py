@@ -123,11 +123,11 @@ class Registry:
 
 
 def default_registry() -> Registry:
-    from . import compare, digest, gap, rates, rrg, sectors, streak, style
+    from . import compare, digest, gap, history, rates, rrg, sectors, streak, style
 
     return Registry(
         [
             *(gap.COMMAND, streak.COMMAND, digest.COMMAND, style.COMMAND),
-            *(sectors.COMMAND, rates.COMMAND, rrg.COMMAND, compare.COMMAND),
+            *(sectors.COMMAND, rates.COMMAND, rrg.COMMAND, compare.COMMAND, history.COMMAND),
         ]
     )

@@ -10,6 +10,7 @@ from discord.ext import commands as ext
 
 from commands import compare as compare_cmd
 from commands import gap as gap_cmd
+from commands import history as history_cmd
 from commands import rates as rates_cmd
 from commands import rrg as rrg_cmd
 from commands import sectors as sectors_cmd
@@ -110,5 +111,38 @@ class Research(ext.Cog):
         await answer(interaction, compare_cmd.COMMAND, a=a, b=b, period=period)
 
 
+class History(ext.Cog):
+    def __init__(self, bot: RotationBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="history", description=history_cmd.COMMAND.description)
+    @app_commands.describe(**describe(history_cmd.COMMAND))
+    @app_commands.choices(
+        signal=_choices(history_cmd.COMMAND, "signal"),
+        horizon=_choices(history_cmd.COMMAND, "horizon"),
+        direction=_choices(history_cmd.COMMAND, "direction"),
+    )
+    @COOLDOWN
+    async def history(
+        self,
+        interaction: discord.Interaction[RotationBot],
+        signal: str | None = None,
+        threshold: str | None = None,
+        horizon: str | None = None,
+        direction: str | None = None,
+        detail: bool | None = None,
+    ) -> None:
+        await answer(
+            interaction,
+            history_cmd.COMMAND,
+            signal=signal,
+            threshold=threshold,
+            horizon=horizon,
+            direction=direction,
+            detail=_flag(detail),
+        )
+
+
 async def setup(bot: RotationBot) -> None:
+    await bot.add_cog(History(bot))
     await bot.add_cog(Research(bot))

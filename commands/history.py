@@ -1,0 +1,355 @@
+"""/history — the last times a signal fired on the small/large history, and what followed.
+
+Signals on the aligned Russell 2000 / S&P 500 closes (price returns), each occurrence de-duplicated:
+- ``streak`` N: an outperformance run reaching N sessions; a run counts once, on the session it
+  reaches N (default N: today's run, never less than 5);
+- ``ratio_cross``: the small/large ratio closing above (or, with ``direction:below``, below) its
+  200-day average after at least 5 sessions on the other side (debounce: N = 5);
+- ``ratio_jump`` X: the ratio's 63-session (3-month) change above X% (default 10); an episode counts
+  once, on its first session above X;
+- ``january`` X: a January in which small caps beat large caps by more than X pp (default 0), on
+  January's last session; every January is ranked, the newest one named.
+
+The forward window starts at the close of the session the signal fired on. Horizons are sessions:
+1w = 5, 1m = 21, 3m = 63, 6m = 126, 1y = 252. The figure is the small-minus-large spread over the
+horizon; "kept leading" means that spread was positive. Occurrences too recent for a horizon are
+listed but left out of that horizon's statistics. The base rate is the same statistic over every
+session. Overlapping horizons are not independent draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import charts
+from .pair import HistoryProvider, Pair, load_pair
+from .registry import Command, Option
+from .reply import Field, Reply, UserError, pp
+from .streak import daily_spread, runs
+
+HORIZONS = {"1w": 5, "1m": 21, "3m": 63, "6m": 126, "1y": 252}
+SIGNALS = ("streak", "ratio_cross", "ratio_jump", "january")
+DEBOUNCE = 5
+JUMP_WINDOW = 63
+ANECDOTAL = 10
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    signal: str
+    threshold: float | None
+    horizon: str
+    direction: str
+    detail: bool
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    dates: pd.DatetimeIndex
+    values: pd.Series  # the signal's value on each date (run length, % jump, pp gap, ratio)
+    label: str  # what fired, in words
+    rule: str  # how occurrences were de-duplicated
+
+
+def parse(options: Mapping[str, str]) -> HistoryQuery:
+    signal = options.get("signal") or "streak"
+    if signal not in SIGNALS:
+        raise UserError(f"`{signal[:20]}` is not a signal: use {', '.join(SIGNALS)}.")
+    raw = options.get("threshold")
+    try:
+        threshold = float(raw) if raw else None
+    except ValueError:
+        raise UserError(f"`threshold` is a number (got `{raw[:20]}`).") from None
+    if (
+        signal == "streak"
+        and threshold is not None
+        and not (1 <= threshold <= 100 and threshold.is_integer())
+    ):
+        raise UserError("For `streak`, the threshold is a whole number of sessions, 1 to 100.")
+    horizon = options.get("horizon") or "1m"
+    if horizon not in HORIZONS:
+        raise UserError(f"`horizon` is one of {', '.join(HORIZONS)}.")
+    direction = options.get("direction") or "above"
+    if direction not in ("above", "below"):
+        raise UserError("`direction` is above or below.")
+    detail = (options.get("detail") or "false").lower() in ("true", "yes")
+    return HistoryQuery(signal, threshold, horizon, direction, detail)
+
+
+def streak_occurrences(frame: pd.DataFrame, n: int) -> Occurrences:
+    table = runs(frame)
+    long = table[(table["sign"] == 1) & (table["length"] >= n)]
+    spread_index = daily_spread(frame).index
+    fired = [spread_index[spread_index.get_loc(start) + n - 1] for start in long["start"]]
+    return Occurrences(
+        pd.DatetimeIndex(fired),
+        pd.Series(long["length"].to_numpy(), index=pd.DatetimeIndex(fired)),
+        f"an outperformance streak reaching {n} sessions",
+        "each run counts once, on the session it reached the threshold (its final length is shown)",
+    )
+
+
+def cross_occurrences(frame: pd.DataFrame, direction: str) -> Occurrences:
+    ratio = frame["small"] / frame["large"]
+    sma = ratio.rolling(200).mean()
+    above = (ratio > sma).where(sma.notna())
+    side = above if direction == "above" else (above == 0).where(sma.notna())
+    other = (side == 0).astype(float)
+    was_other = other.shift(1).rolling(DEBOUNCE).sum() == DEBOUNCE
+    fired = ratio.index[(side == 1) & was_other]
+    return Occurrences(
+        fired,
+        (ratio / sma - 1).loc[fired] * 100,
+        f"the ratio closing {direction} its 200-day average",
+        f"a cross counts only after {DEBOUNCE} sessions on the other side",
+    )
+
+
+def jump_occurrences(frame: pd.DataFrame, pct: float) -> Occurrences:
+    ratio = frame["small"] / frame["large"]
+    change = (ratio / ratio.shift(JUMP_WINDOW) - 1) * 100
+    over = change > pct
+    fired = ratio.index[over & ~over.shift(1, fill_value=False)]
+    return Occurrences(
+        fired,
+        change.loc[fired],
+        f"the ratio's 3-month change exceeding {pct:g}%",
+        "an episode counts once, on its first session above the threshold",
+    )
+
+
+def january_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each January's returns (last close of December to last close of January) and the spread."""
+    month_end = frame.groupby(frame.index.to_period("M")).tail(1)
+    returns = (month_end / month_end.shift(1) - 1)[lambda r: r.index.month == 1].dropna()
+    return returns.assign(gap=returns["small"] - returns["large"])
+
+
+def january_gaps(frame: pd.DataFrame) -> pd.Series:
+    return january_returns(frame)["gap"]
+
+
+def january_occurrences(frame: pd.DataFrame, pp_threshold: float) -> Occurrences:
+    gaps = january_gaps(frame)
+    fired = gaps[gaps * 100 > pp_threshold]
+    return Occurrences(
+        fired.index,
+        fired * 100,
+        f"a January with small caps ahead by more than {pp_threshold:g} pp",
+        "one per year, on January's last session",
+    )
+
+
+def forward_spreads(frame: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Spread over each horizon after each date (NaN where the horizon runs past the data)."""
+    positions = frame.index.get_indexer(dates)
+    small, large = frame["small"].to_numpy(), frame["large"].to_numpy()
+    out = {}
+    for name, h in HORIZONS.items():
+        ahead = positions + h
+        ok = ahead < len(frame)
+        values = np.full(len(positions), np.nan)
+        values[ok] = (small[ahead[ok]] / small[positions[ok]]) - (large[ahead[ok]] / large[positions[ok]])
+        out[name] = values
+    return pd.DataFrame(out, index=dates)
+
+
+def base_rate(frame: pd.DataFrame) -> pd.DataFrame:
+    return forward_spreads(frame, frame.index)
+
+
+def stats(values: pd.Series) -> dict[str, float]:
+    v = values.dropna()
+    if v.empty:
+        return {
+            "n": 0,
+            "share": float("nan"),
+            "median": float("nan"),
+            "min": float("nan"),
+            "max": float("nan"),
+        }
+    return {
+        "n": len(v),
+        "share": float((v > 0).mean()),
+        "median": float(v.median()),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
+
+
+def occurrences(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences:
+    if query.signal == "streak":
+        current = runs(frame).iloc[-1]
+        today = int(current["length"]) if current["sign"] == 1 else 0
+        n = int(query.threshold) if query.threshold is not None else max(5, today)
+        return streak_occurrences(frame, n)
+    if query.signal == "ratio_cross":
+        return cross_occurrences(frame, query.direction)
+    if query.signal == "ratio_jump":
+        return jump_occurrences(frame, query.threshold if query.threshold is not None else 10.0)
+    return january_occurrences(frame, query.threshold if query.threshold is not None else 0.0)
+
+
+def _kept(s: dict) -> int:
+    return round(s["share"] * s["n"])
+
+
+def summary_line(name: str, s: dict, base: dict) -> str:
+    if s["n"] == 0:
+        return "no occurrence with a complete window"
+    tag = " (anecdotal: fewer than 10)" if s["n"] < ANECDOTAL else ""
+    return (
+        f"small caps kept leading in {_kept(s)} of {s['n']}{tag}; median {pp(s['median'])}, "
+        f"range {pp(s['min'])} to {pp(s['max'])} · all sessions: {base['share'] * 100:.0f}% of "
+        f"{base['n']:,}, median {pp(base['median'])}"
+    )
+
+
+async def load(query: HistoryQuery, data: HistoryProvider) -> Pair:
+    return await load_pair(data, "^RUT", "^GSPC")
+
+
+def build(query: HistoryQuery, pair: Pair) -> Reply:
+    frame = pair.frame
+    occ = occurrences(query, frame)
+    forward = forward_spreads(frame, occ.dates)
+    base = base_rate(frame)
+    fields = [
+        Field(
+            f"After {name}",
+            summary_line(name, stats(forward[name]), stats(base[name])),
+            stats(forward[name])["share"],
+            "share",
+            inline=False,
+        )
+        for name in HORIZONS
+    ]
+    n = len(occ.dates)
+    text = f"{n} occurrence{'s' if n != 1 else ''} of {occ.label} since {frame.index[0].date()}"
+    text += f" ({occ.rule}); forward windows start at the signal's close. "
+    h = stats(forward[query.horizon])
+    if h["n"]:
+        text += (
+            f"Over the next {query.horizon}, small caps kept leading in {_kept(h)} of {h['n']} "
+            f"(all sessions: {stats(base[query.horizon])['share'] * 100:.0f}%). "
+        )
+    if n and n < ANECDOTAL:
+        text += "Fewer than 10 occurrences: anecdotal, not a probability. "
+    text += "Overlapping windows are not independent."
+    if query.signal == "january":
+        text += " " + january_ranking(frame)
+    if query.detail:
+        rows = [
+            f"{d.date()} ({occ.values.loc[d]:.1f}): "
+            + ", ".join(f"{k} {pp(v, 1) if not np.isnan(v) else '—'}" for k, v in forward.loc[d].items())
+            for d in occ.dates[-20:]
+        ]
+        fields.append(
+            Field(
+                "Occurrences" + (" (newest 20)" if n > 20 else ""),
+                "\n".join(rows) or "none",
+                None,
+                inline=False,
+            )
+        )
+    reply = Reply(
+        title=f"What followed: {query.signal}"
+        + (f" {query.threshold:g}" if query.threshold is not None else ""),
+        text=text,
+        fields=fields,
+        as_of=pair.as_of,
+        source=pair.source,
+        notes=list(pair.notes),
+    )
+    reply.chart = charts.history_chart(
+        *paths(frame, occ.dates, HORIZONS[query.horizon]),
+        f"Ratio after {occ.label}, next {query.horizon} (n={n})",
+        str(pair.as_of),
+    )
+    reply.chart_name = "history.png"
+    return reply
+
+
+def paths(frame: pd.DataFrame, dates: pd.DatetimeIndex, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each occurrence's ratio path over ``h`` sessions rebased to 100, and the all-session 10/50/90% band."""
+    ratio = (frame["small"] / frame["large"]).to_numpy()
+    windows = np.lib.stride_tricks.sliding_window_view(ratio, h + 1)
+    rebased = windows / windows[:, :1] * 100
+    positions = frame.index.get_indexer(dates)
+    positions = positions[positions < len(rebased)]
+    band = np.percentile(rebased, [10, 50, 90], axis=0)
+    return rebased[positions], band
+
+
+def january_ranking(frame: pd.DataFrame) -> str:
+    """Rank the newest January twice: by the small-cap index's own return (what "its strongest January"
+    claims) and by the spread over large caps."""
+    table = january_returns(frame)
+    newest = table.index.max()
+    parts = []
+    for column, what in (("small", "Russell 2000 return"), ("gap", "spread over the S&P 500")):
+        ranked = table[column].sort_values(ascending=False)
+        rank = int(ranked.index.get_loc(newest)) + 1
+        stronger = [
+            f"{d.year} ({pct_or_pp(column, v)})"
+            for d, v in ranked.items()
+            if v > ranked.loc[newest] and d.year >= newest.year - 10
+        ]
+        text = (
+            f"by {what}, January {newest.year} ({pct_or_pp(column, ranked.loc[newest])}) ranks {rank} of "
+            f"{len(ranked)} since {ranked.index.min().year}"
+        )
+        if stronger:
+            text += f", behind {', '.join(stronger)} within the previous decade"
+        parts.append(text)
+    return "Januaries: " + "; ".join(parts) + "."
+
+
+def pct_or_pp(column: str, value: float) -> str:
+    return pp(value, 1) if column == "gap" else f"{value * 100:+.1f}%"
+
+
+def fired_today(frame: pd.DataFrame) -> str | None:
+    """The digest's line: a signal firing on the newest session, and what followed it historically."""
+    last = frame.index[-1]
+    current = runs(frame).iloc[-1]
+    candidates = []
+    if current["sign"] == 1 and current["length"] >= 5:
+        candidates.append(HistoryQuery("streak", float(current["length"]), "1m", "above", False))
+    for direction in ("above", "below"):
+        if last in cross_occurrences(frame, direction).dates:
+            candidates.append(HistoryQuery("ratio_cross", None, "1m", direction, False))
+    if last in jump_occurrences(frame, 10.0).dates:
+        candidates.append(HistoryQuery("ratio_jump", 10.0, "1m", "above", False))
+    for query in candidates:
+        occ = occurrences(query, frame)
+        earlier = occ.dates[occ.dates < last]
+        s = stats(forward_spreads(frame, earlier)["1m"])
+        if s["n"]:
+            tag = ", anecdotal" if s["n"] < ANECDOTAL else ""
+            return (
+                f"Today: {occ.label}. After the {s['n']} earlier times, small caps kept leading over the "
+                f"next month in {_kept(s)} of {s['n']} (median {pp(s['median'])}{tag})."
+            )
+    return None
+
+
+COMMAND = Command(
+    name="history",
+    description="What usually followed: past occurrences of a signal and the spread after them",
+    example="/history signal:streak threshold:11",
+    parse=parse,
+    load=load,
+    build=build,
+    options=(
+        Option("signal", "streak, ratio_cross, ratio_jump or january", choices=SIGNALS),
+        Option("threshold", "streak: sessions; ratio_jump: %; january: pp (defaults in /help)"),
+        Option("horizon", "Highlighted horizon and chart window (default 1m)", choices=tuple(HORIZONS)),
+        Option("direction", "For ratio_cross: above (default) or below", choices=("above", "below")),
+        Option("detail", "List every occurrence with its dates (true/false)", kind="boolean"),
+    ),
+)

@@ -1,0 +1,113 @@
+"""/history: signals on frames built to contain known occurrences, and forward windows from the CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from commands import history
+from commands.registry import execute
+from commands.reply import UserError
+from tests.conftest import csv_closes
+
+
+def frame_from(small_returns: list[float], start: str = "2024-01-01") -> pd.DataFrame:
+    index = pd.bdate_range(start, periods=len(small_returns) + 1)
+    small = 100 * (1 + pd.Series([0.0, *small_returns], index=index)).cumprod()
+    return pd.DataFrame({"small": small, "large": 100.0}, index=index)
+
+
+def three_streaks_of_five() -> pd.DataFrame:
+    """Runs of exactly 5, 7 and 5 up-sessions separated by down-sessions; the second spans a month end."""
+    pattern = [-0.01] * 3 + [0.01] * 5 + [-0.01] * 10 + [0.01] * 7 + [-0.01] * 5 + [0.01] * 5 + [-0.01] * 3
+    return frame_from(pattern, start="2024-01-03")
+
+
+def test_streak_occurrences_count_each_run_once_on_the_session_it_reached_n():
+    f = three_streaks_of_five()
+    occ = history.streak_occurrences(f, 5)
+    assert len(occ.dates) == 3
+    sessions = f.index[1:]
+    assert list(occ.dates) == [sessions[7], sessions[22], sessions[34]]  # 5th session of each run
+    assert occ.values.tolist() == [5, 7, 5]  # the run's final length, shown beside its date
+    second_run = sessions[18:25]
+    assert second_run[0].month != second_run[-1].month  # it straddles a month end and still counts once
+    assert len(history.streak_occurrences(f, 6).dates) == 1
+
+
+def test_ratio_cross_is_debounced():
+    returns = [0.0] * 205 + [-0.01] * 6 + [0.08] + [-0.04] + [0.05]
+    f = frame_from(returns)
+    crosses = history.cross_occurrences(f, "above").dates
+    # the first cross (after 6 sessions below) counts; the re-cross after 1 session below does not
+    assert list(crosses) == [f.index[212]]
+    assert list(history.cross_occurrences(f, "below").dates) == []  # 1 session above is not enough
+
+
+def test_ratio_jump_counts_an_episode_once():
+    returns = [0.0] * 70 + [0.004] * 40 + [0.0] * 10
+    f = frame_from(returns)
+    occ = history.jump_occurrences(f, 10.0)
+    assert len(occ.dates) == 1
+    ratio = f["small"] / f["large"]
+    first = occ.dates[0]
+    pos = f.index.get_loc(first)
+    assert ratio.iloc[pos] / ratio.iloc[pos - 63] - 1 > 0.10 >= ratio.iloc[pos - 1] / ratio.iloc[pos - 64] - 1
+
+
+def test_forward_spreads_from_the_csv():
+    rut, gspc = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close")
+    days = sorted(set(rut) & set(gspc))
+    frame = pd.DataFrame(
+        {"small": [rut[d] for d in days], "large": [gspc[d] for d in days]}, index=pd.DatetimeIndex(days)
+    )
+    signal = pd.Timestamp("2026-01-16")
+    forward = history.forward_spreads(frame, pd.DatetimeIndex([signal]))
+    i = days.index(dt.date(2026, 1, 16))
+    for name, h in history.HORIZONS.items():
+        if i + h < len(days):
+            end = days[i + h]
+            expected = (rut[end] / rut[days[i]] - 1) - (gspc[end] / gspc[days[i]] - 1)
+            assert forward.loc[signal, name] == pytest.approx(expected, abs=1e-12)
+        else:
+            assert np.isnan(forward.loc[signal, name])  # the 1-year window runs past the data
+
+
+async def test_streak_of_eleven_on_the_bundled_history(snapshot_market):
+    query = history.COMMAND.validate({"signal": "streak", "threshold": "11", "detail": "true"})
+    reply = await execute(history.COMMAND, query, snapshot_market)
+    rows = reply.field("Occurrences").value.splitlines()
+    assert [r[:10] for r in rows] == [
+        "1991-02-04",
+        "1996-04-30",
+        "2000-06-09",
+        "2001-12-17",
+        "2008-06-04",
+        "2026-01-16",
+    ]
+    assert "6 occurrences" in reply.text
+    assert "anecdotal" in reply.text
+    assert "kept leading in 4 of 5" in reply.field("After 1y").value  # 2026's year is not complete
+
+
+async def test_january_ranking_checks_the_articles_claim(snapshot_market):
+    reply = await execute(history.COMMAND, history.COMMAND.validate({"signal": "january"}), snapshot_market)
+    assert "by Russell 2000 return, January 2026 (+5.3%) ranks 8 of 39" in reply.text
+    assert "behind 2019 (+11.2%), 2023 (+9.7%) within the previous decade" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"signal": "moon"}, "`signal` must be one of streak"),
+        ({"signal": "streak", "threshold": "2.5"}, "whole number"),
+        ({"threshold": "lots"}, "is a number"),
+        ({"horizon": "2y"}, "`horizon` must be one of 1w"),
+    ],
+)
+def test_bad_options(options, message):
+    with pytest.raises(UserError, match=message):
+        history.COMMAND.validate(options)
