@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 1, 1))
     sim.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 1, 31))
     sim.add_argument("--channels", type=int, default=2)
+    sim.add_argument("--alert", action="append", default=[], help='a signal to watch, e.g. "streak:10"')
     return parser
 
 
@@ -46,7 +47,9 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "simulate":
             from .simulate import simulate
 
-            return await simulate(data, args.start, args.end, args.channels, settings.chart_dir, sys.stdout)
+            return await simulate(
+                data, args.start, args.end, args.channels, settings.chart_dir, sys.stdout, args.alert
+            )
         return await console.repl()
 
 

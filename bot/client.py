@@ -15,6 +15,7 @@ import discord
 from discord.ext import commands as ext
 
 from commands import digest as digest_cmd
+from commands.alerts import alert_source
 from commands.pair import HistoryProvider
 from commands.registry import Registry, default_registry, execute
 from commands.reply import Reply, UserError
@@ -89,7 +90,13 @@ class RotationBot(ext.Bot):
             final_delay=self.settings.final_delay, catch_up=dt.timedelta(hours=self.settings.catch_up_hours)
         )
         self.delivery = Delivery(
-            self.state, self.update_for, DiscordPoster(self), TradingCalendar(), self.clock, policy
+            self.state,
+            self.update_for,
+            DiscordPoster(self),
+            TradingCalendar(),
+            self.clock,
+            policy,
+            alert_source=alert_source(self.market, self._run_in_workers),
         )
         if self._given_workers is not None:
             self.workers = self._given_workers
@@ -112,6 +119,9 @@ class RotationBot(ext.Bot):
             await asyncio.wait({self._warming}, timeout=30)
         await super().close()
         await self._resources.aclose()
+
+    async def _run_in_workers(self, func, *args):
+        return await self.workers(func, *args)  # looked up at call time: the pool starts after wiring
 
     async def update_for(self, session: dt.date) -> Reply:
         """The daily update as of ``session``, or the newest one the data allows (the delivery

@@ -22,9 +22,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from commands.alerts import AlertPost
 from commands.reply import Reply
 from data.calendar import TradingCalendar
-from data.state import Claim, StateStore, Subscription
+from data.state import Alert, Claim, StateStore, Subscription
 
 from .schedule import SchedulePolicy, due_session, due_time
 
@@ -48,20 +49,24 @@ class Transient(Exception):
 class Poster(Protocol):
     async def post(self, channel_id: int, reply: Reply, *, nonce: str, thread_name: str | None) -> int: ...
 
-    async def find_post(self, channel_id: int, session: str) -> int | None: ...
+    async def find_post(self, channel_id: int, title: str) -> int | None:
+        """The bot's recent message in the channel whose embed title starts with ``title``."""
 
 
-def nonce(channel_id: int, session: str) -> str:
-    """At most 25 characters, the same for the same (channel, session): 'r' + yyyymmdd + base-36 id."""
-    digits, n = "0123456789abcdefghijklmnopqrstuvwxyz", channel_id
+def nonce(key: int, session: str, ledger: str = "updates") -> str:
+    """At most 25 characters, the same for the same (key, session): 'r' (update) or 'a' (alert),
+    yyyymmdd, and the channel or alert id in base 36."""
+    digits, n = "0123456789abcdefghijklmnopqrstuvwxyz", key
     encoded = ""
     while n:
         n, r = divmod(n, 36)
         encoded = digits[r] + encoded
-    return f"r{session.replace('-', '')}{encoded or '0'}"
+    return f"{'r' if ledger == 'updates' else 'a'}{session.replace('-', '')}{encoded or '0'}"
 
 
 UpdateSource = Callable[[dt.date], Awaitable[Reply]]
+AlertSource = Callable[[dt.date, list[Alert]], Awaitable[list[AlertPost] | None]]
+AFTER_CLOSE = Subscription(0, 0, None, "America/New_York", False, 0)  # alerts follow the default schedule
 
 
 @dataclass
@@ -71,6 +76,10 @@ class TickReport:
     failed: int = 0
     retry: int = 0
     skipped: int = 0
+    alerts_sent: int = 0
+    alerts_found_existing: int = 0
+    alerts_failed: int = 0
+    alerts_retry: int = 0
     waiting_for_data: list[str] = field(default_factory=list)
 
 
@@ -84,6 +93,7 @@ class Delivery:
         clock: Callable[[], dt.datetime],
         policy: SchedulePolicy | None = None,
         concurrency: int = 50,
+        alert_source: AlertSource | None = None,
     ) -> None:
         self.state, self.update_for, self.poster = state, update_for, poster
         self.calendar, self.clock = calendar, clock
@@ -92,6 +102,8 @@ class Delivery:
         self.batch = concurrency  # posts in flight at once, and posts recorded per transaction
         self._tick_lock = asyncio.Lock()
         self.renders = 0  # how many updates were computed and rendered (one per session)
+        self.alert_source = alert_source
+        self._alert_posts: dict[str, list[AlertPost]] = {}
 
     async def tick(self) -> TickReport:
         """Post every update that is due. Safe to call concurrently and repeatedly."""
@@ -110,7 +122,42 @@ class Delivery:
             reply = await self._update(session, subs, now, report)
             if reply is not None:
                 await self._fan_out(session.isoformat(), subs, reply, now, report)
+        if self.alert_source is not None:
+            await self._alerts(now, report)
         return report
+
+    async def _alerts(self, now: dt.datetime, report: TickReport) -> None:
+        """Alerts are checked once per session, when the session's data is in, after the default
+        update time; each fires at most once per session through its own ledger."""
+        session = due_session(AFTER_CLOSE, now, self.calendar, self.policy)
+        if session is None:
+            return
+        key = session.isoformat()
+        due_at = due_time(AFTER_CLOSE, session, self.calendar, self.policy)
+        alerts = [a for a in await self.state.alerts() if a.created_at is None or a.created_at <= due_at]
+        if not alerts:
+            return
+        if key not in self._alert_posts:
+            posts = await self.alert_source(session, alerts)
+            self.renders += 1
+            if posts is None:  # the session's close is not in the data yet
+                return
+            self._alert_posts = {key: posts}
+        posts = self._alert_posts[key]
+        claims = await self.state.claim_many(
+            [p.alert_id for p in posts], key, now, self.policy.stale_claim, ledger="alerts"
+        )
+        done = []
+        for post in posts:
+            claim = claims.get(post.alert_id)
+            if claim is None:
+                continue
+            sub = Subscription(post.channel_id, 0, None, "America/New_York", False, 0)
+            outcome, message_id = await self._deliver(sub, claim, post.reply, find_title=post.reply.title)
+            setattr(report, f"alerts_{outcome}", getattr(report, f"alerts_{outcome}", 0) + 1)
+            if message_id:
+                done.append((claim, message_id))
+        await self.state.complete_many(done)
 
     async def _fan_out(
         self, session: str, subs: list[Subscription], reply: Reply, now: dt.datetime, report: TickReport
@@ -163,17 +210,21 @@ class Delivery:
         self._updates = {key: notice}
         return notice
 
-    async def _deliver(self, sub: Subscription, claim: Claim, reply: Reply) -> tuple[str, int | None]:
-        """Post one channel's update: (outcome, message id to record)."""
+    async def _deliver(
+        self, sub: Subscription, claim: Claim, reply: Reply, find_title: str | None = None
+    ) -> tuple[str, int | None]:
+        """Post one channel's update (or an alert): (outcome, message id to record)."""
         thread = f"Rotation {claim.session}" if sub.thread and reply.chart is not None else None
+        title = find_title or TITLE.format(session=claim.session)
         try:
-            if claim.resumed and (existing := await self.poster.find_post(sub.channel_id, claim.session)):
+            if claim.resumed and (existing := await self.poster.find_post(sub.channel_id, title)):
                 log.info(
                     "found the %s post in %s after a restart: not resending", claim.session, sub.channel_id
                 )
                 return "found_existing", existing
+            ident = sub.channel_id if claim.ledger == "updates" else claim.key
             message_id = await self.poster.post(
-                sub.channel_id, reply, nonce=nonce(sub.channel_id, claim.session), thread_name=thread
+                sub.channel_id, reply, nonce=nonce(ident, claim.session, claim.ledger), thread_name=thread
             )
         except ChannelGone as exc:
             await self._failing(claim, sub, f"channel deleted or hidden from the bot ({exc})")

@@ -15,7 +15,7 @@ import discord
 
 from commands.reply import Reply
 
-from .delivery import TITLE, ChannelGone, NoAccess, Transient
+from .delivery import ChannelGone, NoAccess, Transient
 from .embeds import reply_embed
 
 if TYPE_CHECKING:
@@ -61,9 +61,8 @@ class DiscordPoster:
                 log.warning("posted to %s but could not open the thread", channel_id, exc_info=True)
         return message.id
 
-    async def find_post(self, channel_id: int, session: str) -> int | None:
+    async def find_post(self, channel_id: int, title: str) -> int | None:
         channel = await self._channel(channel_id)
-        title = TITLE.format(session=session)
         me = self.bot.user.id if self.bot.user else None
         try:
             async for message in channel.history(limit=HISTORY_LOOKBACK):

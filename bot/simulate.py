@@ -16,17 +16,19 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from commands import digest
+from commands.alerts import alert_source, validate
 from commands.registry import execute
 from commands.reply import Reply
 from data.calendar import TradingCalendar
 from data.db import create_engine
 from data.market import MarketData
-from data.state import StateStore, Subscription
+from data.state import Alert, StateStore, Subscription
 
-from .delivery import TITLE, Delivery
+from .delivery import Delivery
 from .schedule import SchedulePolicy
 
 STEP = dt.timedelta(minutes=30)
+ALERT_CHANNEL = 99
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -50,7 +52,9 @@ class ConsolePoster:
         when = self.clock().astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M")
         thread = f" + thread “{thread_name}”" if thread_name else ""
         self.out.write(f"{when} ET  #desk-{channel_id}  {reply.title}{thread}\n")
-        if reply.chart and not any(p[1] == reply.title for p in self.posts[:-1]):
+        if not reply.chart:
+            self.out.write(f"{'':18}{reply.text}\n")
+        elif not any(p[1] == reply.title for p in self.posts[:-1]):
             self.chart_dir.mkdir(parents=True, exist_ok=True)
             path = self.chart_dir / f"update-{reply.as_of}.png"
             path.write_bytes(reply.chart)
@@ -58,15 +62,20 @@ class ConsolePoster:
             self.out.write(f"{'':18}{first_line}\n{'':18}chart: {path}\n")
         return len(self.posts)
 
-    async def find_post(self, channel_id: int, session: str) -> int | None:
-        title = TITLE.format(session=session)
+    async def find_post(self, channel_id: int, title: str) -> int | None:
         return next(
             (i + 1 for i, p in enumerate(self.posts) if p[0] == channel_id and p[1].startswith(title)), None
         )
 
 
 async def simulate(
-    market: MarketData, start: dt.date, end: dt.date, channels: int, chart_dir: Path, out: TextIO
+    market: MarketData,
+    start: dt.date,
+    end: dt.date,
+    channels: int,
+    chart_dir: Path,
+    out: TextIO,
+    alerts: list[str] = (),
 ) -> int:
     calendar = TradingCalendar()
     clock = SimulatedClock(dt.datetime.combine(start, dt.time(5), tzinfo=dt.UTC))
@@ -82,15 +91,32 @@ async def simulate(
         await state.open()
         for channel in range(1, channels + 1):
             await state.subscribe(Subscription(channel, 1, None, "America/New_York", True, 0), clock.now)
+        for spec in alerts:  # "streak:10" -> an alert posting to #desk-99
+            signal, _, threshold = spec.partition(":")
+            validate(signal, float(threshold) if threshold else None, None)
+            alert = Alert(1, ALERT_CHANNEL, signal, float(threshold) if threshold else None, None, 0)
+            await state.add_alert(alert, clock.now)
         out.write(f"Simulating {start} to {end} with {channels} subscribed channel(s), default post time.\n")
-        engine, day = None, None
+        engine, day, watch = None, None, alert_source(market)
         while clock.now.date() <= end:
             if clock.now.date() != day:  # a new day: a new engine, as after a restart
                 day = clock.now.date()
-                engine = Delivery(state, update_for, poster, calendar, clock, SchedulePolicy())
+                engine = Delivery(
+                    state,
+                    update_for,
+                    poster,
+                    calendar,
+                    clock,
+                    SchedulePolicy(),
+                    alert_source=watch,
+                )
             await engine.tick()
             clock.now += STEP
         await state.close()
     sessions = len(calendar.sessions_between(start, end))
-    out.write(f"{len(poster.posts)} posts for {sessions} trading sessions x {channels} channel(s).\n")
-    return 0 if len(poster.posts) == sessions * channels else 1
+    updates = [p for p in poster.posts if p[0] != ALERT_CHANNEL]
+    fired = [p for p in poster.posts if p[0] == ALERT_CHANNEL]
+    out.write(f"{len(updates)} posts for {sessions} trading sessions x {channels} channel(s).\n")
+    if alerts:
+        out.write(f"{len(fired)} alert post(s).\n")
+    return 0 if len(updates) == sessions * channels else 1

@@ -313,28 +313,36 @@ def pct_or_pp(column: str, value: float) -> str:
     return pp(value, 1) if column == "gap" else f"{value * 100:+.1f}%"
 
 
+def what_followed(frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp) -> str:
+    """One sentence: the signal fired on ``session``; what followed the earlier times, with the count."""
+    earlier = occ.dates[occ.dates < session]
+    s = stats(forward_spreads(frame, earlier)["1m"])
+    if not s["n"]:
+        return f"{occ.label.capitalize()} on {session.date()}: the first time in the data."
+    tag = ", anecdotal" if s["n"] < ANECDOTAL else ""
+    return (
+        f"{occ.label.capitalize()} on {session.date()}. After the {s['n']} earlier times, small caps kept "
+        f"leading over the next month in {_kept(s)} of {s['n']} (median {pp(s['median'])}{tag})."
+    )
+
+
+def fires_on(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences | None:
+    """The signal's occurrences if it fired on the frame's last session, else None."""
+    occ = occurrences(query, frame)
+    return occ if len(occ.dates) and occ.dates[-1] == frame.index[-1] else None
+
+
 def fired_today(frame: pd.DataFrame) -> str | None:
     """The digest's line: a signal firing on the newest session, and what followed it historically."""
-    last = frame.index[-1]
     current = runs(frame).iloc[-1]
     candidates = []
     if current["sign"] == 1 and current["length"] >= 5:
         candidates.append(HistoryQuery("streak", float(current["length"]), "1m", "above", False))
-    for direction in ("above", "below"):
-        if last in cross_occurrences(frame, direction).dates:
-            candidates.append(HistoryQuery("ratio_cross", None, "1m", direction, False))
-    if last in jump_occurrences(frame, 10.0).dates:
-        candidates.append(HistoryQuery("ratio_jump", 10.0, "1m", "above", False))
+    candidates += [HistoryQuery("ratio_cross", None, "1m", d, False) for d in ("above", "below")]
+    candidates.append(HistoryQuery("ratio_jump", 10.0, "1m", "above", False))
     for query in candidates:
-        occ = occurrences(query, frame)
-        earlier = occ.dates[occ.dates < last]
-        s = stats(forward_spreads(frame, earlier)["1m"])
-        if s["n"]:
-            tag = ", anecdotal" if s["n"] < ANECDOTAL else ""
-            return (
-                f"Today: {occ.label}. After the {s['n']} earlier times, small caps kept leading over the "
-                f"next month in {_kept(s)} of {s['n']} (median {pp(s['median'])}{tag})."
-            )
+        if (occ := fires_on(query, frame)) is not None:
+            return "Today: " + what_followed(frame, occ, frame.index[-1])
     return None
 
 

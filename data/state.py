@@ -96,6 +96,35 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX valuations_guild ON valuations (guild_id)",
         ],
     ),
+    (
+        4,
+        "alerts and their own delivery ledger",
+        [
+            """CREATE TABLE alerts (
+                id BIGINT PRIMARY KEY,
+                guild_id BIGINT NOT NULL,
+                channel_id BIGINT NOT NULL,
+                signal VARCHAR(20) NOT NULL,
+                threshold DOUBLE PRECISION,
+                direction VARCHAR(10),
+                created_by BIGINT NOT NULL,
+                created_at VARCHAR(32) NOT NULL,
+                active BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE alert_deliveries (
+                alert_id BIGINT NOT NULL,
+                session VARCHAR(10) NOT NULL,
+                status VARCHAR(10) NOT NULL,
+                claimed_at VARCHAR(32) NOT NULL,
+                attempts INTEGER NOT NULL,
+                message_id BIGINT,
+                error VARCHAR(300),
+                claim_token VARCHAR(32),
+                PRIMARY KEY (alert_id, session)
+            )""",
+            "CREATE INDEX alert_deliveries_claim_token ON alert_deliveries (claim_token)",
+        ],
+    ),
 ]
 
 _meta = MetaData()
@@ -148,6 +177,36 @@ valuations = Table(
     Column("recorded_at", String),
 )
 
+alerts = Table(
+    "alerts",
+    _meta,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("guild_id", BigInteger),
+    Column("channel_id", BigInteger),
+    Column("signal", String),
+    Column("threshold", Float),
+    Column("direction", String),
+    Column("created_by", BigInteger),
+    Column("created_at", String),
+    Column("active", Boolean),
+)
+alert_deliveries = Table(
+    "alert_deliveries",
+    _meta,
+    Column("alert_id", BigInteger, primary_key=True),
+    Column("session", String, primary_key=True),
+    Column("status", String),
+    Column("claimed_at", String),
+    Column("attempts", Integer),
+    Column("message_id", BigInteger),
+    Column("error", String),
+    Column("claim_token", String),
+)
+_LEDGERS = {
+    "updates": (deliveries, deliveries.c.channel_id),
+    "alerts": (alert_deliveries, alert_deliveries.c.alert_id),
+}
+
 DEFAULT_TIMEZONE = "America/New_York"
 
 
@@ -177,12 +236,30 @@ class GuildSettings:
 
 @dataclass(frozen=True)
 class Claim:
-    """Ownership of one (channel, session) post. ``resumed``: an earlier claim was abandoned (a crash
-    between claim and commit), so the post may already exist and must be looked for first."""
+    """Ownership of one (key, session) post, the key a channel (daily updates) or an alert id.
+    ``resumed``: an earlier claim was abandoned (a crash between claim and commit, or a transient
+    failure), so the post may already exist and must be looked for first."""
 
-    channel_id: int
+    key: int
     session: str
     resumed: bool
+    ledger: str = "updates"
+
+    @property
+    def channel_id(self) -> int:
+        return self.key
+
+
+@dataclass(frozen=True)
+class Alert:
+    guild_id: int
+    channel_id: int
+    signal: str
+    threshold: float | None
+    direction: str | None
+    created_by: int
+    id: int | None = None
+    created_at: dt.datetime | None = None
 
 
 class StateStore:
@@ -285,76 +362,72 @@ class StateStore:
                 update(subscriptions).where(subscriptions.c.channel_id == channel_id).values(problem=problem)
             )
 
-    # -- the delivery ledger -----------------------------------------------------------------
+    # -- the delivery ledgers ------------------------------------------------------------------
+    # Two ledgers with the same rules: "updates" keyed by channel, "alerts" keyed by alert id.
 
     async def claim(
-        self, channel_id: int, session: str, now: dt.datetime, stale_after: dt.timedelta
+        self, key: int, session: str, now: dt.datetime, stale_after: dt.timedelta, ledger: str = "updates"
     ) -> Claim | None:
-        claims = await self.claim_many([channel_id], session, now, stale_after)
-        return claims.get(channel_id)
+        claims = await self.claim_many([key], session, now, stale_after, ledger)
+        return claims.get(key)
 
     async def claim_many(
-        self, channel_ids: list[int], session: str, now: dt.datetime, stale_after: dt.timedelta
+        self,
+        keys: list[int],
+        session: str,
+        now: dt.datetime,
+        stale_after: dt.timedelta,
+        ledger: str = "updates",
     ) -> dict[int, Claim]:
-        """Own the (channel, session) posts nobody else owns; one transaction for a whole fan-out.
+        """Own the (key, session) posts nobody else owns; one transaction for a whole fan-out.
 
         Insert-if-absent, then one conditional update that only one caller can win per row: a row is
         taken when new (or released after a transient error), or when its claim is older than
         ``stale_after`` (its holder crashed or hung). Rows claimed before (``attempts > 0``) come
         back ``resumed``: the post may exist already and must be looked for first."""
-        if not channel_ids:
+        if not keys:
             return {}
+        table, key = _LEDGERS[ledger]
         token = secrets.token_hex(16)
         stamp, stale = now.isoformat(), (now - stale_after).isoformat()
         rows = [
-            {"channel_id": c, "session": session, "status": "new", "claimed_at": stamp, "attempts": 0}
-            for c in channel_ids
+            {key.name: k, "session": session, "status": "new", "claimed_at": stamp, "attempts": 0}
+            for k in keys
         ]
-        insert = insert_for(self.engine)(deliveries).on_conflict_do_nothing(
-            index_elements=["channel_id", "session"]
-        )
-        takeable = or_(
-            deliveries.c.status == "new",
-            and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale),
-        )
+        insert = insert_for(self.engine)(table).on_conflict_do_nothing(index_elements=[key.name, "session"])
+        takeable = or_(table.c.status == "new", and_(table.c.status == "claimed", table.c.claimed_at < stale))
         async with self.engine.begin() as conn:
             await conn.execute(insert, rows)
-            for chunk in _chunks(channel_ids, 500):  # keeps the IN list within every database's limits
+            for chunk in _chunks(keys, 500):  # keeps the IN list within every database's limits
                 await conn.execute(
-                    update(deliveries)
-                    .where(
-                        and_(deliveries.c.session == session, deliveries.c.channel_id.in_(chunk), takeable)
-                    )
+                    update(table)
+                    .where(and_(table.c.session == session, key.in_(chunk), takeable))
                     .values(
-                        status="claimed",
-                        claimed_at=stamp,
-                        claim_token=token,
-                        attempts=deliveries.c.attempts + 1,
+                        status="claimed", claimed_at=stamp, claim_token=token, attempts=table.c.attempts + 1
                     )
                 )
-            mine = and_(deliveries.c.session == session, deliveries.c.claim_token == token)
-            won = (
-                await conn.execute(select(deliveries.c.channel_id, deliveries.c.attempts).where(mine))
-            ).all()
-        return {r.channel_id: Claim(r.channel_id, session, resumed=r.attempts > 1) for r in won}
+            mine = and_(table.c.session == session, table.c.claim_token == token)
+            won = (await conn.execute(select(key, table.c.attempts).where(mine))).all()
+        return {r[0]: Claim(r[0], session, resumed=r[1] > 1, ledger=ledger) for r in won}
 
     async def complete_many(self, done: list[tuple[Claim, int | None]]) -> None:
-        """Record sent posts (claim, message id) in one transaction."""
-        if not done:
-            return
-        stmt = (
-            update(deliveries)
-            .where(and_(deliveries.c.channel_id == bindparam("cid"), deliveries.c.session == bindparam("s")))
-            .values(status="sent", message_id=bindparam("mid"))
-        )
-        async with self.engine.begin() as conn:
-            await conn.execute(stmt, [{"cid": c.channel_id, "s": c.session, "mid": m} for c, m in done])
+        """Record sent posts (claim, message id) in one transaction per ledger."""
+        for ledger in {c.ledger for c, _ in done}:
+            table, key = _LEDGERS[ledger]
+            stmt = (
+                update(table)
+                .where(and_(key == bindparam("k"), table.c.session == bindparam("s")))
+                .values(status="sent", message_id=bindparam("mid"))
+            )
+            params = [{"k": c.key, "s": c.session, "mid": m} for c, m in done if c.ledger == ledger]
+            async with self.engine.begin() as conn:
+                await conn.execute(stmt, params)
 
     async def complete(self, claim: Claim, message_id: int | None) -> None:
         await self.complete_many([(claim, message_id)])
 
     async def fail(self, claim: Claim, error: str) -> None:
-        """Give up on this session for this channel (a permanent error: deleted channel, no access)."""
+        """Give up on this session for this key (a permanent error: deleted channel, no access)."""
         await self._finish(claim, "failed", error=error[:300])
 
     async def release(self, claim: Claim, error: str) -> None:
@@ -362,25 +435,72 @@ class StateStore:
         await self._finish(claim, "new", error=error[:300])
 
     async def _finish(self, claim: Claim, status: str, **values: object) -> None:
+        table, key = _LEDGERS[claim.ledger]
         async with self.engine.begin() as conn:
             await conn.execute(
-                update(deliveries)
-                .where(
-                    and_(deliveries.c.channel_id == claim.channel_id, deliveries.c.session == claim.session)
-                )
+                update(table)
+                .where(and_(key == claim.key, table.c.session == claim.session))
                 .values(status=status, **values)
             )
 
-    async def delivery(self, channel_id: int, session: str) -> dict | None:
+    async def delivery(self, key: int, session: str, ledger: str = "updates") -> dict | None:
+        table, column = _LEDGERS[ledger]
         async with self.engine.connect() as conn:
             row = (
-                await conn.execute(
-                    select(deliveries).where(
-                        and_(deliveries.c.channel_id == channel_id, deliveries.c.session == session)
-                    )
-                )
+                await conn.execute(select(table).where(and_(column == key, table.c.session == session)))
             ).first()
         return dict(row._mapping) if row else None
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    async def add_alert(self, alert: Alert, now: dt.datetime) -> int:
+        async with self.engine.begin() as conn:
+            new_id = int((await conn.execute(select(func.coalesce(func.max(alerts.c.id), 0)))).scalar()) + 1
+            await conn.execute(
+                alerts.insert().values(
+                    id=new_id,
+                    guild_id=alert.guild_id,
+                    channel_id=alert.channel_id,
+                    signal=alert.signal,
+                    threshold=alert.threshold,
+                    direction=alert.direction,
+                    created_by=alert.created_by,
+                    created_at=now.isoformat(),
+                    active=True,
+                )
+            )
+        return new_id
+
+    async def alerts(self, guild_id: int | None = None) -> list[Alert]:
+        query = select(alerts).where(alerts.c.active.is_(True)).order_by(alerts.c.id)
+        if guild_id is not None:
+            query = query.where(alerts.c.guild_id == guild_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Alert(
+                r.guild_id,
+                r.channel_id,
+                r.signal,
+                r.threshold,
+                r.direction,
+                r.created_by,
+                r.id,
+                dt.datetime.fromisoformat(r.created_at),
+            )
+            for r in rows
+        ]
+
+    async def remove_alert(self, guild_id: int, alert_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(alerts)
+                .where(
+                    and_(alerts.c.guild_id == guild_id, alerts.c.id == alert_id, alerts.c.active.is_(True))
+                )
+                .values(active=False)
+            )
+        return result.rowcount == 1
 
     # -- recorded valuations -----------------------------------------------------------------
 

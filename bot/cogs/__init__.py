@@ -5,6 +5,7 @@ EXTENSIONS = (
     "bot.cogs.research",
     "bot.cogs.valuation",
     "bot.cogs.subscriptions",
+    "bot.cogs.alerts",
     "bot.cogs.chat",
     "bot.cogs.meta",
 )

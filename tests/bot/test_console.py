@@ -102,3 +102,30 @@ def test_simulated_daily_updates_skip_the_holiday_and_follow_the_half_day(tmp_pa
     assert not [p for p in posts if "2025-11-27" in p]
     assert "2025-11-28 13:30 ET  #desk-1  Daily rotation update — 2025-11-28" in result.stdout
     assert "12 posts for 6 trading sessions x 2 channel(s)." in result.stdout
+
+
+def test_simulated_january_2026_fires_a_streak_alert_once(tmp_path):
+    result = run_bot(
+        tmp_path,
+        "simulate",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-01-31",
+        "--channels",
+        "1",
+        "--alert",
+        "streak:10",
+    )
+    assert result.returncode == 0, result.stderr
+    alerts = [line for line in result.stdout.splitlines() if "#desk-99" in line]
+    assert alerts == [
+        "2026-01-15 16:30 ET  #desk-99  Alert: an outperformance streak reaching 10 sessions — 2026-01-15"
+    ]
+    assert "1 alert post(s)." in result.stdout
+
+
+def test_console_history_streak_of_eleven(tmp_path):
+    result = run_bot(tmp_path, "ask", "/history signal:streak threshold:11")
+    assert result.returncode == 0, result.stderr
+    assert "6 occurrences of an outperformance streak reaching 11 sessions since 1987-09-10" in result.stdout

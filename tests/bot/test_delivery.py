@@ -44,7 +44,7 @@ class FakePoster:
         self.posts.append((channel_id, nonce, thread_name))
         return 10_000 + len(self.posts)
 
-    async def find_post(self, channel_id, session):
+    async def find_post(self, channel_id, title):
         return next((10_000 + i + 1 for i, p in enumerate(self.posts) if p[0] == channel_id), None)
 
     def count(self, channel_id: int) -> int:

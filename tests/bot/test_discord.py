@@ -27,7 +27,7 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     assert set(commands) == {
         *("gap", "streak", "digest", "help", "about"),
         *("subscribe", "unsubscribe", "subscriptions", "discuss"),
-        *("style", "sectors", "rates", "rrg", "compare", "valuation", "history"),
+        *("style", "sectors", "rates", "rrg", "compare", "valuation", "history", "alert"),
     }
     for command in default_registry().commands.values():
         synced = commands[command.name]

@@ -1,0 +1,98 @@
+"""/alert add | list | remove: signals from /history, watched once per session after the close."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands as ext
+
+from commands.alerts import validate
+from commands.reply import UserError
+from data.state import Alert
+
+from .subscriptions import TargetChannel, refuse_channel_type
+
+if TYPE_CHECKING:
+    from ..client import RotationBot
+
+Signal = Literal["streak", "ratio_cross", "ratio_jump", "january"]
+
+
+def _describe(alert: Alert) -> str:
+    threshold = f" {alert.threshold:g}" if alert.threshold is not None else ""
+    return f"{alert.signal}{threshold}" + (f" {alert.direction}" if alert.direction else "")
+
+
+@app_commands.guild_only()
+class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a rotation signal fires"):
+    def __init__(self, bot: RotationBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    def _target(self, interaction: discord.Interaction, channel: TargetChannel | None):
+        if channel is None:
+            return interaction.channel.id, interaction.channel.type, interaction.permissions
+        return channel.id, channel.type, channel.permissions
+
+    @app_commands.command(name="add", description="Post here (or in a channel) when a signal fires")
+    @app_commands.describe(
+        signal="streak, ratio_cross, ratio_jump or january (as in /history)",
+        threshold="streak: sessions (required); ratio_jump: %; january: pp",
+        channel="Where to post (default: here)",
+        direction="For ratio_cross: above (default) or below",
+    )
+    @app_commands.default_permissions(manage_channels=True)
+    async def add(
+        self,
+        interaction: discord.Interaction[RotationBot],
+        signal: Signal,
+        threshold: float | None = None,
+        channel: TargetChannel | None = None,
+        direction: Literal["above", "below"] | None = None,
+    ) -> None:
+        target_id, kind, perms = self._target(interaction, channel)
+        if (reason := refuse_channel_type(kind)) is not None:
+            raise UserError(reason)
+        if not perms.manage_channels:
+            raise UserError(f"Adding an alert to <#{target_id}> needs the Manage Channels permission there.")
+        validate(signal, threshold, direction)
+        alert = Alert(interaction.guild_id, target_id, signal, threshold, direction, interaction.user.id)
+        alert_id = await self.bot.state.add_alert(alert, self.bot.clock())
+        await interaction.response.send_message(
+            f"Alert #{alert_id}: I'll post in <#{target_id}> when `{_describe(alert)}` fires, checked once "
+            "per session after the close, with what followed the earlier times.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list", description="This server's alerts")
+    async def list(self, interaction: discord.Interaction[RotationBot]) -> None:
+        alerts = await self.bot.state.alerts(interaction.guild_id)
+        lines = [f"#{a.id} · `{_describe(a)}` → <#{a.channel_id}>" for a in alerts]
+        text = "\n".join(lines) or "No alerts in this server."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="remove", description="Remove an alert (needs Manage Channels on its channel)")
+    @app_commands.default_permissions(manage_channels=True)
+    async def remove(self, interaction: discord.Interaction[RotationBot], id: int) -> None:
+        alert = next((a for a in await self.bot.state.alerts(interaction.guild_id) if a.id == id), None)
+        if alert is None:
+            raise UserError(f"There is no alert #{id} in this server.")
+        channel = interaction.guild.get_channel(alert.channel_id) if interaction.guild else None
+        member = interaction.user if isinstance(interaction.user, discord.Member) else None
+        allowed = (
+            channel.permissions_for(member).manage_channels
+            if channel is not None and member is not None
+            else interaction.permissions.manage_channels
+        )
+        if not allowed:
+            raise UserError(
+                f"Removing alert #{id} needs the Manage Channels permission in <#{alert.channel_id}>."
+            )
+        await self.bot.state.remove_alert(interaction.guild_id, id)
+        await interaction.response.send_message(f"Alert #{id} removed.", ephemeral=True)
+
+
+async def setup(bot: RotationBot) -> None:
+    await bot.add_cog(Alerts(bot))
