@@ -51,25 +51,26 @@ def daily_spread(frame: pd.DataFrame) -> pd.Series:
 
 def runs(frame: pd.DataFrame) -> pd.DataFrame:
     """Every maximal run of same-signed daily spreads: sign (+1 small ahead, -1 behind, 0 tie),
-    first and last session, length, and cumulative spread (the ratio's compounded change)."""
-    spread = daily_spread(frame)
-    sign = pd.Series(np.where(spread > TIE, 1, np.where(spread < -TIE, -1, 0)), index=spread.index)
-    run_id = sign.ne(sign.shift()).cumsum()
-    sessions = spread.index.to_series()
-    table = (
-        pd.DataFrame({"sign": sign, "run": run_id, "session": sessions})
-        .groupby("run")
-        .agg(
-            sign=("sign", "first"),
-            start=("session", "first"),
-            end=("session", "last"),
-            length=("sign", "size"),
-        )
+    first and last session, length, and cumulative spread (the ratio's compounded change).
+
+    Plain numpy over the sign changes: this runs on every /streak over 9,800 sessions."""
+    small, large = frame["small"].to_numpy(), frame["large"].to_numpy()
+    spread = (small[1:] / small[:-1]) - (large[1:] / large[:-1])
+    sign = np.where(spread > TIE, 1, np.where(spread < -TIE, -1, 0))
+    change = np.flatnonzero(np.diff(sign)) + 1
+    starts = np.r_[0, change]
+    ends = np.r_[change - 1, len(sign) - 1]
+    ratio = small / large  # frame position p+1 is spread position p; the run's base close is at `starts`
+    sessions = frame.index[1:]
+    return pd.DataFrame(
+        {
+            "sign": sign[starts],
+            "start": sessions[starts],
+            "end": sessions[ends],
+            "length": ends - starts + 1,
+            "cumulative": ratio[ends + 1] / ratio[starts] - 1,
+        }
     )
-    ratio = frame["small"] / frame["large"]
-    before_start = ratio.shift(1).loc[table["start"]].to_numpy()
-    table["cumulative"] = ratio.loc[table["end"]].to_numpy() / before_start - 1
-    return table.reset_index(drop=True)
 
 
 @dataclass(frozen=True)
