@@ -90,6 +90,7 @@ class MarketData:
         self._memo: dict[str, PriceHistory] = {}
         self._stored: dict[tuple[str, str], pd.DataFrame] = {}
         self._failures: dict[str, tuple[dt.datetime, str]] = {}  # ticker -> (when, why) of last failure
+        self._last_success: dict[str, dt.datetime] = {}
 
     @property
     def calendar(self) -> TradingCalendar:
@@ -140,6 +141,8 @@ class MarketData:
         if self.live is None:
             return False
         now = self.clock()
+        if self._asked_recently(ticker, now):
+            return False
         if memo.last_session < self.calendar.last_closed_session(now):
             return not self._backing_off(ticker, now)
         live = self._stored.get((ticker, "live"))
@@ -147,6 +150,12 @@ class MarketData:
             return False
         oldest = pd.to_datetime(live.loc[~live["final"], "fetched_at"]).min()
         return now - oldest.to_pydatetime() >= self.policy.refresh_every
+
+    def _asked_recently(self, ticker: str, now: dt.datetime) -> bool:
+        """A source that had nothing newer a moment ago (Yahoo lagging a close) is not asked again at
+        every request: at most once per ``refresh_every``."""
+        asked = self._last_success.get(ticker)
+        return asked is not None and now - asked < self.policy.refresh_every
 
     def _backing_off(self, ticker: str, now: dt.datetime) -> bool:
         failure = self._failures.get(ticker)
@@ -165,7 +174,7 @@ class MarketData:
         if len(provisional):
             fetched_at = pd.to_datetime(live.loc[provisional, "fetched_at"]).min().to_pydatetime()
             due = due or now - fetched_at >= self.policy.refresh_every
-        if not due:
+        if not due or self._asked_recently(ticker, now):
             return None
         if self._backing_off(ticker, now):
             return self._stale_note(ticker, newest, target, self._failures[ticker][1])
@@ -187,6 +196,7 @@ class MarketData:
             await _finish(self.cache.log_attempt(ticker, now, reason))
             return self._stale_note(ticker, newest, target, reason)
         self._failures.pop(ticker, None)
+        self._last_success[ticker] = now
         await self._apply_new_splits(ticker, live, fetched)
         final = pd.Series(
             [self.calendar.is_final(d.date(), now, self.policy.final_delay) for d in fetched.index],

@@ -247,3 +247,14 @@ async def test_an_older_schema_migrates_without_losing_rows(tmp_path):
 async def test_sqlite_runs_in_wal_mode(cache):
     async with cache.engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+
+
+async def test_a_source_with_nothing_new_is_not_asked_at_every_request(cache, live, clock):
+    clock.set("2026-08-11T21:00:00")  # the 08-11 close is due, but the source only has up to 08-10
+    market = MarketData(cache, live=live, clock=clock)
+    for _ in range(20):
+        await market.history("IWM")
+    assert len(live.calls) == 1
+    clock.set("2026-08-11T21:16:00")  # after refresh_every (15 min) it is asked again
+    await market.history("IWM")
+    assert len(live.calls) == 2

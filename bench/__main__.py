@@ -1,0 +1,266 @@
+"""``python -m bench``: rotation-bot's performance figures, side by side, as a table and as JSON.
+
+Everything runs on the bundled snapshot on this machine, with Discord's HTTP API faked on loopback
+(the same fake as the command tests) and the real discord.py client and process pool in between.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import discord
+
+from bench.loop_lag import main as loop_lag
+from bot.client import RotationBot
+from bot.settings import Settings
+from bot.workers import Workers
+from commands import gap, streak
+from commands.pair import load_pair
+from commands.registry import default_registry, execute
+from data.cache import PriceCache
+from data.db import create_engine
+from data.market import MarketData
+from data.sources.snapshot import SnapshotSource
+from data.state import Subscription
+from tests.bot.fake_discord import FakeDiscord, dispatch
+
+COMMANDS = {"gap": {"period": "2024"}, "streak": {}, "digest": {}}
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]  # noqa: E731
+    return {"p50": pick(0.5) * 1000, "p95": pick(0.95) * 1000, "max": ordered[-1] * 1000, "n": len(ordered)}
+
+
+async def market_on(path: Path) -> MarketData:
+    cache = PriceCache(create_engine(f"sqlite+aiosqlite:///{path}"))
+    await cache.open()
+    return MarketData(cache)
+
+
+async def analysis_alone(runs: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        market = await market_on(Path(tmp) / "c.db")
+        pair = await load_pair(market, "^RUT", "^GSPC")
+        out = {}
+        for name, fn in (
+            ("streak", lambda: streak.compute(pair.frame)),
+            ("gap", lambda: gap.compute(pair.frame, gap.parse_period("ytd"))),
+        ):
+            times = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - t)
+            out[name] = percentiles(times)
+        await market.cache.close()
+    return out
+
+
+async def end_to_end(runs: int, workers: Workers) -> dict:
+    """Interaction dispatched to discord.py -> followup received by the fake, per command."""
+    fake = FakeDiscord()
+    discord.http.Route.BASE = await fake.start()
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            discord_token="bench",
+            data_source="snapshot",
+            scheduler_enabled=False,
+            sync_state_path=Path(tmp) / "sync.json",
+            state_database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}",
+        )
+        for mode in ("cold", "warm"):
+            for name, options in COMMANDS.items():
+                latencies = []
+                market = await market_on(Path(tmp) / f"{mode}-{name}.db")
+                bot = RotationBot(settings, market=market, workers=workers, sync_on_start=False)
+                await bot.login("bench")
+                await bot._warming  # the start-up preload; cold runs replace the market below
+                for i in range(runs):
+                    if mode == "cold":  # an empty cache every run: the snapshot is loaded again
+                        await bot.market.cache.close()
+                        bot.market = await market_on(Path(tmp) / f"cold-{name}-{i}.db")
+                    payload = fake.interaction(name, options, user_id=str(1300000000000000000 + i))
+                    started = time.monotonic()
+                    await dispatch(bot, payload)
+                    followup = next(
+                        r for r in fake.for_interaction(payload) if r.path.startswith("/webhooks")
+                    )
+                    latencies.append(followup.t - started)
+                out[f"{name} {mode}"] = percentiles(latencies)
+                await bot.market.cache.close()
+                await bot.close()
+    await fake.stop()
+    return out
+
+
+async def fan_out(workers: Workers, channels: int = 1000) -> dict:
+    fake = FakeDiscord()
+    discord.http.Route.BASE = await fake.start()
+    ids = [str(2_000_000_000_000_000_000 + i) for i in range(channels)]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            discord_token="bench",
+            data_source="snapshot",
+            scheduler_enabled=False,
+            sync_state_path=Path(tmp) / "sync.json",
+            state_database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}",
+        )
+        market = await market_on(Path(tmp) / "c.db")
+        clock = lambda: dt.datetime(2026, 8, 21, 20, 31, tzinfo=dt.UTC)  # noqa: E731
+        bot = RotationBot(settings, market=market, workers=workers, clock=clock, sync_on_start=False)
+        await bot.login("bench")
+        bot._connection._add_guild_from_data(fake.guild(ids))
+        for cid in ids:
+            await bot.state.subscribe(
+                Subscription(int(cid), 1, None, "America/New_York", True, 7),
+                dt.datetime(2026, 8, 1, tzinfo=dt.UTC),
+            )
+        started = time.perf_counter()
+        report = await bot.delivery.tick()
+        wall = time.perf_counter() - started
+        await market.cache.close()
+        await bot.close()
+    await fake.stop()
+    return {
+        "channels": channels,
+        "sent": report.sent,
+        "wall_s": wall,
+        "charts_rendered": bot.delivery.renders,
+    }
+
+
+def _size(folder: Path, pattern: str) -> int:
+    return sum(p.stat().st_size for p in folder.glob(pattern))
+
+
+class CountingSource:
+    """The snapshot served as if it were the live source, counting requests."""
+
+    name = "live"
+
+    def __init__(self) -> None:
+        self.snapshot, self.requests = SnapshotSource(), 0
+
+    async def fetch(self, ticker, start=None, end=None):
+        self.requests += 1
+        return await self.snapshot.fetch(ticker, start, end)
+
+
+async def cache_figures(repeats: int = 100) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = CountingSource()
+        cache = PriceCache(create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'live.db'}"))
+        await cache.open()
+        # a clock on the snapshot's last day, after the close: the data is current, nothing is due
+        market = MarketData(
+            cache,
+            snapshot=SnapshotSource(),
+            live=source,
+            clock=lambda: dt.datetime(2026, 8, 21, 22, tzinfo=dt.UTC),
+        )
+        command, query = default_registry().validate_line("/gap period:2024")
+        after_first = None
+        for i in range(repeats):
+            await execute(command, query, market)
+            if i == 0:
+                after_first = source.requests
+        await cache.close()
+        full = await market_on(Path(tmp) / "full.db")
+        for ticker in SnapshotSource().tickers():
+            await full.history(ticker)
+        await full.cache.close()
+        size = _size(Path(tmp), "full.db*")
+    return {
+        "requests_first": after_first,
+        "requests_after_first": source.requests - after_first,
+        "repeats": repeats,
+        "full_snapshot_db_mib": size / 2**20,
+    }
+
+
+async def run(runs: int) -> dict:
+    results: dict = {"analysis_ms": await analysis_alone(max(runs, 200))}
+    workers = Workers("process", 2)
+    await workers.warm_up()
+    results["latency_ms"] = await end_to_end(runs, workers)
+    results["fan_out"] = await fan_out(workers)
+    workers.close()
+    results["loop_lag"] = await loop_lag(50, 3)
+    results["cache"] = await cache_figures()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    results["peak_rss_mib"] = {"bot_process": own, "largest_worker": children}
+    return results
+
+
+def table(r: dict) -> str:
+    rows = [("figure", "value", "target")]
+    for name, p in r["analysis_ms"].items():
+        target = "< 5 ms" if name == "streak" else ""
+        rows.append((f"{name} analysis alone, full history (p95)", f"{p['p95']:.2f} ms", target))
+    for name, p in r["latency_ms"].items():
+        target = "p95 < 150 ms" if name in ("gap warm", "streak warm") else ""
+        rows.append(
+            (
+                f"/{name}: p50 / p95 / max (n={p['n']})",
+                f"{p['p50']:.0f} / {p['p95']:.0f} / {p['max']:.0f} ms",
+                target,
+            )
+        )
+    for kind, lag in r["loop_lag"].items():
+        rows.append(
+            (
+                f"event-loop lag, 50 charts in flight, {kind} pool",
+                f"{lag['max_lag_ms']:.1f} ms",
+                "< 50 ms" if kind == "process" else "",
+            )
+        )
+        rows.append((f"throughput, 50 in flight, {kind} pool", f"{lag['charts_per_s']:.1f} charts/s", ""))
+    f = r["fan_out"]
+    rows.append((f"daily fan-out to {f['channels']} channels", f"{f['wall_s']:.2f} s, {f['sent']} sent", ""))
+    rows.append(("charts rendered for the fan-out", str(f["charts_rendered"]), "1"))
+    c = r["cache"]
+    rows.append(
+        (
+            f"source requests, {c['repeats']} repeated /gap: first / after",
+            f"{c['requests_first']} / {c['requests_after_first']}",
+            "0 after the first",
+        )
+    )
+    rows.append(("cache size after loading the whole snapshot", f"{c['full_snapshot_db_mib']:.1f} MiB", ""))
+    m = r["peak_rss_mib"]
+    rows.append(
+        (
+            "peak RSS: bot process / largest worker",
+            f"{m['bot_process']:.0f} / {m['largest_worker']:.0f} MiB",
+            "",
+        )
+    )
+    width = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join("  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)) for row in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=50, help="runs per command and mode (default 50)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.runs))
+    print(table(results))
+    print(json.dumps(results, default=float))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    main()
