@@ -161,12 +161,12 @@ async def cache_figures(repeats: int = 100) -> dict:
         source = CountingSource()
         cache = PriceCache(create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'live.db'}"))
         await cache.open()
-        # a clock on the snapshot's last day, after the close: the data is current, nothing is due
+        # three sessions after the snapshot: the tail is due, and the source has nothing newer yet
         market = MarketData(
             cache,
             snapshot=SnapshotSource(),
             live=source,
-            clock=lambda: dt.datetime(2026, 8, 21, 22, tzinfo=dt.UTC),
+            clock=lambda: dt.datetime(2026, 8, 26, 22, tzinfo=dt.UTC),
         )
         command, query = default_registry().validate_line("/gap period:2024")
         after_first = None

@@ -74,6 +74,7 @@ class RotationBot(ext.Bot):
         self.sync_on_start = sync_on_start
         self._resources = AsyncExitStack()
         self._warming: asyncio.Task[None] | None = None
+        self.last_backup: dt.datetime | None = None
 
     async def setup_hook(self) -> None:
         if self._given_market is not None:
@@ -84,8 +85,9 @@ class RotationBot(ext.Bot):
             self.state = self._given_state
         else:
             self.state = StateStore(create_engine(self.settings.state_database_url))
-            await self.state.open()
             self._resources.push_async_callback(self.state.close)
+            await self.state.open(backups=self.settings.backup_dir)
+            await self.backup_state()
         policy = SchedulePolicy(
             final_delay=self.settings.final_delay, catch_up=dt.timedelta(hours=self.settings.catch_up_hours)
         )
@@ -119,6 +121,17 @@ class RotationBot(ext.Bot):
             await asyncio.wait({self._warming}, timeout=30)
         await super().close()
         await self._resources.aclose()
+
+    async def backup_state(self) -> None:
+        """A rolling copy of the state database (seven kept): at start, then daily from the tick."""
+        try:
+            path = await self.state.backup(self.settings.backup_dir)
+        except Exception:
+            log.exception("state backup failed")
+            return
+        self.last_backup = self.clock()
+        if path is not None:
+            log.info("state database backed up to %s", path)
 
     async def _run_in_workers(self, func, *args):
         return await self.workers(func, *args)  # looked up at call time: the pool starts after wiring

@@ -32,7 +32,7 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
 @asynccontextmanager
 async def state_store(settings: Settings) -> AsyncIterator[StateStore]:
     state = StateStore(create_engine(settings.state_database_url))
-    await state.open()
+    await state.open(backups=settings.backup_dir)
     try:
         yield state
     finally:

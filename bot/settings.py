@@ -27,6 +27,7 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///var/state.db", description="Subscriptions and other user state (kept)"
     )
     scheduler_enabled: bool = True
+    backup_dir: Path = Field(default=Path("var/backups"), description="Rolling copies of the state database")
     catch_up_hours: float = Field(default=18.0, ge=0, description="A missed daily update is posted this late")
     data_source: DataSource = DataSource.live
     log_level: str = "INFO"

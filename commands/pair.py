@@ -77,7 +77,9 @@ def _align(small: PriceHistory, large: PriceHistory) -> pd.DataFrame:
     hit = _aligned.get(key)
     if hit is not None and hit[0] is small and hit[1] is large:
         return hit[2]
-    frame = pd.concat({"small": small.prices, "large": large.prices}, axis=1, join="inner").dropna()
+    frame = pd.concat(
+        {"small": small.prices, "large": large.prices}, axis=1, join="inner", sort=True
+    ).dropna()
     if len(_aligned) >= _ALIGNED_MAX:
         _aligned.pop(next(iter(_aligned)))
     _aligned[key] = (small, large, frame)

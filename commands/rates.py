@@ -74,7 +74,9 @@ async def load(query: RatesQuery, data: HistoryProvider) -> RatesInputs:
 def weekly_changes(ratio: pd.Series, yields: pd.Series) -> pd.DataFrame:
     """Week-end levels (last close of each week ending Friday) on weeks both have, and their changes."""
     levels = pd.concat(
-        {"ratio": ratio.resample("W-FRI").last(), "yield": yields.resample("W-FRI").last()}, axis=1
+        {"ratio": ratio.resample("W-FRI").last(), "yield": yields.resample("W-FRI").last()},
+        axis=1,
+        sort=True,
     ).dropna()
     levels["d_log_ratio"] = np.log(levels["ratio"]).diff()
     levels["d_bp"] = levels["yield"].diff() * 100

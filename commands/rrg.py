@@ -79,7 +79,7 @@ async def load(query: RRGQuery, data: HistoryProvider) -> RRGInputs:
     funds, bench = SETS[query.set]
     histories = [await data.history(t) for t in funds]
     benchmark = await data.history(bench)
-    prices = pd.concat({h.ticker: h.prices for h in histories}, axis=1, join="inner").dropna()
+    prices = pd.concat({h.ticker: h.prices for h in histories}, axis=1, join="inner", sort=True).dropna()
     return RRGInputs(prices, benchmark.prices, benchmark.source)
 
 

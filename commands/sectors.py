@@ -57,7 +57,7 @@ def parse(options: Mapping[str, str]) -> SectorsQuery:
 
 async def load(query: SectorsQuery, data: HistoryProvider) -> SectorInputs:
     histories = [await data.history(t) for t in SECTORS]
-    small = pd.concat({h.ticker: h.prices for h in histories}, axis=1, join="inner").dropna()
+    small = pd.concat({h.ticker: h.prices for h in histories}, axis=1, join="inner", sort=True).dropna()
     large: dict[str, pd.Series] = {}
     if query.vs_large:
         for ticker in sorted({c for _, parts in SECTORS.values() for c in parts}):

@@ -9,6 +9,7 @@ reloaded at once); user state lives in a different database.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,10 +24,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .db import Migration, insert_for, migrate
+from .db import Migration, insert_for, migrate, quick_check, set_aside, sqlite_path
 from .frames import BAR_COLUMNS, empty_bars
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: list[Migration] = [
     (
@@ -95,7 +99,19 @@ class PriceCache:
         self.engine = engine
 
     async def open(self) -> int:
-        return await migrate(self.engine, MIGRATIONS)
+        """Migrate; a cache SQLite cannot read is set aside (renamed, never deleted) and rebuilt:
+        the cache only ever holds what can be fetched or reloaded again."""
+        try:
+            await quick_check(self.engine)
+            return await migrate(self.engine, MIGRATIONS)
+        except DatabaseError as exc:
+            path = sqlite_path(self.engine)
+            if path is None:
+                raise
+            await self.engine.dispose()
+            aside = set_aside(path)
+            log.warning("cache %s unreadable (%s): moved to %s, rebuilding", path, exc.orig, aside)
+            return await migrate(self.engine, MIGRATIONS)
 
     async def close(self) -> None:
         await self.engine.dispose()

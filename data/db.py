@@ -7,6 +7,7 @@ dialect-specific ``insert`` so the same code runs on either.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 log = logging.getLogger(__name__)
@@ -69,3 +71,30 @@ async def migrate(engine: AsyncEngine, migrations: Sequence[Migration], *, upto:
         )
         current = version
     return current
+
+
+def sqlite_path(engine: AsyncEngine) -> Path | None:
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database)
+
+
+async def quick_check(engine: AsyncEngine) -> None:
+    """Raise :class:`sqlalchemy.exc.DatabaseError` if SQLite finds the file damaged."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        result = (await conn.execute(text("PRAGMA quick_check"))).scalar()
+    if result != "ok":
+        raise DatabaseError("PRAGMA quick_check", None, Exception(str(result)))
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged database file (and its WAL/SHM) out of the way, keeping it for inspection."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(str(path) + suffix)
+        if source.exists():
+            source.rename(Path(str(aside) + suffix))
+    return aside

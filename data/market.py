@@ -191,12 +191,19 @@ class MarketData:
                 raise
             fetched = None
             reason = exc.reason
+        except Exception as exc:  # a source bug must not take the cache down with it
+            log.exception("live source raised for %s", ticker)
+            if newest is None:
+                raise DataUnavailable(ticker, f"unexpected {type(exc).__name__} from the source") from exc
+            fetched = None
+            reason = f"unexpected {type(exc).__name__} from the source"
         if fetched is None:
             self._failures[ticker] = (now, reason)
             await _finish(self.cache.log_attempt(ticker, now, reason))
             return self._stale_note(ticker, newest, target, reason)
         self._failures.pop(ticker, None)
         self._last_success[ticker] = now
+        fetched = fetched[fetched["close"].notna() & (fetched["close"] > 0)]  # a NaN close is no close
         await self._apply_new_splits(ticker, live, fetched)
         final = pd.Series(
             [self.calendar.is_final(d.date(), now, self.policy.final_delay) for d in fetched.index],

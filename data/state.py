@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import (
     BigInteger,
@@ -27,11 +28,13 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .db import Migration, insert_for, migrate
+from .db import Migration, insert_for, migrate, quick_check, sqlite_path
 from .valuations import Observation
 
 MIGRATIONS: list[Migration] = [
@@ -210,6 +213,34 @@ _LEDGERS = {
 DEFAULT_TIMEZONE = "America/New_York"
 
 
+class StateCorrupt(Exception):
+    def __init__(self, path: Path | None, backup: Path | None, cause: Exception) -> None:
+        self.path, self.backup = path, backup
+        restore = (
+            f"The newest backup is {backup}: stop the bot, copy it over {path}, and start again."
+            if backup
+            else "No backup was found."
+        )
+        super().__init__(
+            f"The state database {path} is damaged ({cause}); it has not been touched. {restore}"
+        )
+
+
+def newest_backup(folder: Path | None) -> Path | None:
+    backups = sorted(folder.glob("state-*.db")) if folder and folder.is_dir() else []
+    return backups[-1] if backups else None
+
+
+def _prepare(folder: Path, target: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    for old in sorted(folder.glob("state-*.db"))[:-keep]:
+        old.unlink()
+
+
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -266,8 +297,28 @@ class StateStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def open(self) -> int:
+    async def open(self, backups: Path | None = None) -> int:
+        """Check, then migrate. A damaged state database is never set aside or rebuilt: the bot
+        stops with :class:`StateCorrupt`, naming the newest backup to restore."""
+        try:
+            await quick_check(self.engine)
+        except DatabaseError as exc:
+            raise StateCorrupt(sqlite_path(self.engine), newest_backup(backups), exc) from exc
         return await migrate(self.engine, MIGRATIONS)
+
+    async def backup(self, folder: Path, keep: int = 7, now: dt.datetime | None = None) -> Path | None:
+        """A consistent copy (``VACUUM INTO``, safe while the bot runs) kept among the newest ``keep``.
+
+        SQLite only; a PostgreSQL deployment backs up with pg_dump."""
+        if sqlite_path(self.engine) is None:
+            return None
+        stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S")
+        target = folder / f"state-{stamp}.db"
+        _prepare(folder, target)
+        async with self.engine.connect() as conn:
+            await conn.execute(text("VACUUM INTO :target"), {"target": str(target)})
+        _prune(folder, keep)
+        return target
 
     async def close(self) -> None:
         await self.engine.dispose()

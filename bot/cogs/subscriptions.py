@@ -67,6 +67,9 @@ class Subscriptions(ext.Cog):
 
     @tasks.loop(seconds=60)
     async def deliver(self) -> None:
+        last = self.bot.last_backup
+        if last is not None and self.bot.clock() - last > dt.timedelta(days=1):
+            await self.bot.backup_state()
         try:
             report = await self.bot.delivery.tick()
         except Exception:  # the loop must survive anything: log it and try again next minute

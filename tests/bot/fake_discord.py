@@ -58,6 +58,9 @@ class FakeDiscord:
         self.gone: set[str] = set()  # channels that answer 404 Unknown Channel
         self.forbidden: set[str] = set()  # channels where posting answers 403 Missing Permissions
         self.channel_messages: dict[str, list[dict]] = {}  # newest first, as history returns them
+        self.faults: list[
+            tuple[str, str, int, int]
+        ] = []  # (method, path prefix, status, code): answered once
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)
@@ -93,7 +96,7 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         rec = Request(time.monotonic(), request.method, path, body, files)
         self.requests.append(rec)
-        response = self._route(request.method, path.split("/")[1:], body)
+        response = self._fault(request.method, path) or self._route(request.method, path.split("/")[1:], body)
         rec.status = response.status
         return response
 
@@ -134,6 +137,26 @@ class FakeDiscord:
             case "POST", ["channels", _, "typing"]:
                 return web.Response(status=204)
         return _error(404, 0, "404: Not Found")
+
+    def _fault(self, method: str, path: str) -> web.Response | None:
+        """An injected failure for the next matching request: 429 (with Retry-After), 5xx, 404..."""
+        for fault in self.faults:
+            if fault[0] == method and path.startswith(fault[1]):
+                self.faults.remove(fault)
+                _, _, status, code = fault
+                if status == 429:
+                    body = {"message": "You are being rate limited.", "retry_after": 0.05, "global": False}
+                    headers = {
+                        "Content-Type": "application/json",
+                        "Retry-After": "0.05",
+                        "X-RateLimit-Scope": "user",
+                        "Via": "1.1 google",  # discord.py treats a 429 without it as a Cloudflare ban
+                    }
+                    return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
+                return _error(
+                    status, code, {500: "Internal Server Error", 502: "Bad Gateway"}.get(status, "error")
+                )
+        return None
 
     def _sync(self, guild: str | None, body: list[dict]) -> web.Response:
         echoed = [dict(c, id=str(next(self._ids)), application_id=self.app_id, version="1") for c in body]
