@@ -7,12 +7,35 @@ from data.market import MarketData
 from .registry import Registry
 from .reply import Field, Reply
 
+# Commands that act on the server (state, channels) rather than answer from data alone.
+SERVER_COMMANDS = (
+    ("subscribe", "Post the daily rotation update in a channel (Manage Channels)", "/subscribe time:17:00"),
+    ("unsubscribe", "Stop a channel's daily update", "/unsubscribe"),
+    ("subscriptions", "This server's subscriptions, last posts and problems", "/subscriptions"),
+    ("discuss", "Open a thread seeded with the current digest", '/discuss topic:"Is it real?"'),
+    ("valuation", "Small vs large P/E with its basis: show, record, remove", "/valuation show"),
+    (
+        "alert",
+        "Post when a /history signal fires: add, list, remove",
+        "/alert add signal:streak threshold:10",
+    ),
+)
+
 
 def help_reply(registry: Registry) -> Reply:
     fields = [
         Field(f"/{c.name}", f"{c.description}\nExample: `{c.example}`", None, inline=False)
         for c in registry.commands.values()
     ]
+    fields += [Field(f"/{n}", f"{d}\nExample: `{e}`", None, inline=False) for n, d, e in SERVER_COMMANDS]
+    fields.append(
+        Field(
+            "In a thread I opened",
+            "Mention me with a question: “how big is the gap this year?”",
+            None,
+            inline=False,
+        )
+    )
     return Reply(
         title="rotation-bot commands",
         text="Are US small caps taking leadership from large caps, how strongly, and since when?",
