@@ -65,7 +65,7 @@ async def analysis_alone(runs: int) -> dict:
     return out
 
 
-async def end_to_end(runs: int, workers: Workers) -> dict:
+async def end_to_end(runs: int, workers: Workers, modes: tuple[str, ...] = ("cold", "warm")) -> dict:
     """Interaction dispatched to discord.py -> followup received by the fake, per command."""
     fake = FakeDiscord()
     discord.http.Route.BASE = await fake.start()
@@ -78,7 +78,7 @@ async def end_to_end(runs: int, workers: Workers) -> dict:
             sync_state_path=Path(tmp) / "sync.json",
             state_database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}",
         )
-        for mode in ("cold", "warm"):
+        for mode in modes:
             for name, options in COMMANDS.items():
                 latencies = []
                 market = await market_on(Path(tmp) / f"{mode}-{name}.db")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import gc
 import multiprocessing as mp
 import os
 import threading
@@ -31,6 +32,9 @@ def _warm() -> None:
         {"small": [1.0, 1.1], "large": [1.0, 1.05]}, index=pd.date_range("2026-01-01", periods=2)
     )
     gap_chart(frame, "small", "large", "warm-up", "2026-01-02")
+    # Everything imported so far lives as long as the worker: keep it out of the collector's way
+    # (full collections over matplotlib's object graph showed up as 100 ms stalls at p95).
+    gc.freeze()
 
 
 def _worker_id() -> str:

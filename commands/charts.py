@@ -52,26 +52,39 @@ def _png(fig: Figure, as_of: str) -> bytes:
     return buf.getvalue()
 
 
+def _session_ticks(ax, index: pd.DatetimeIndex, count: int = 5) -> None:
+    """Fixed ticks on session positions: date locators cost a third of a small chart's render time."""
+    ticks = np.unique(np.linspace(0, len(index) - 1, num=min(count, len(index)), dtype=int))
+    fmt = "%Y-%m-%d" if index[-1] - index[0] < pd.Timedelta(days=3 * 365) else "%Y-%m"
+    ax.set_xticks(ticks, [index[i].strftime(fmt) for i in ticks])
+    labels = ax.get_xticklabels()
+    labels[0].set_horizontalalignment("left")  # the end labels stay inside the figure
+    labels[-1].set_horizontalalignment("right")
+    ax.set_xlim(-0.5, len(index) - 0.5)
+
+
 def gap_chart(frame: pd.DataFrame, small_label: str, large_label: str, title: str, as_of: str) -> bytes:
     """Both series rebased to 100 at the base close, and the small/large ratio below."""
     with mpl.rc_context(_STYLE):
         fig = _figure()
-        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
+        top, bottom = fig.subplots(2, 1, height_ratios=[2.2, 1])
         rebased = frame / frame.iloc[0] * 100
-        top.plot(rebased.index, rebased["small"], color=SMALL, lw=1.6, label=small_label)
-        top.plot(rebased.index, rebased["large"], color=LARGE, lw=1.6, label=large_label)
+        x = np.arange(len(frame))
+        top.plot(x, rebased["small"].to_numpy(), color=SMALL, lw=1.6, label=small_label)
+        top.plot(x, rebased["large"].to_numpy(), color=LARGE, lw=1.6, label=large_label)
         top.axhline(100, color="black", lw=0.6, alpha=0.4)
         top.set_ylabel("rebased = 100")
         top.set_title(title, loc="left")
         top.legend(loc="upper left")
-        ratio = rebased["small"] / rebased["large"] * 100
-        bottom.plot(ratio.index, ratio, color=RATIO, lw=1.3)
-        bottom.fill_between(ratio.index, 100, ratio, where=ratio >= 100, color=UP, alpha=0.15, lw=0)
-        bottom.fill_between(ratio.index, 100, ratio, where=ratio < 100, color=DOWN, alpha=0.15, lw=0)
+        top.set_xlim(-0.5, len(frame) - 0.5)
+        top.set_xticks([])
+        ratio = (rebased["small"] / rebased["large"] * 100).to_numpy()
+        bottom.plot(x, ratio, color=RATIO, lw=1.3)
+        bottom.fill_between(x, 100, ratio, where=ratio >= 100, color=UP, alpha=0.15, lw=0)
+        bottom.fill_between(x, 100, ratio, where=ratio < 100, color=DOWN, alpha=0.15, lw=0)
         bottom.axhline(100, color="black", lw=0.6, alpha=0.4)
         bottom.set_ylabel("small/large")
-        for label in bottom.get_xticklabels():
-            label.set(rotation=25, ha="right")
+        _session_ticks(bottom, frame.index)
         return _png(fig, as_of)
 
 
