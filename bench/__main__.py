@@ -40,6 +40,17 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": pick(0.5) * 1000, "p95": pick(0.95) * 1000, "max": ordered[-1] * 1000, "n": len(ordered)}
 
 
+def bench_settings(folder: Path) -> Settings:
+    return Settings(
+        discord_token="bench",
+        data_source="snapshot",
+        scheduler_enabled=False,
+        sync_state_path=folder / "sync.json",
+        state_database_url=f"sqlite+aiosqlite:///{folder / 'state.db'}",
+        backup_dir=folder / "backups",
+    )
+
+
 async def market_on(path: Path) -> MarketData:
     cache = PriceCache(create_engine(f"sqlite+aiosqlite:///{path}"))
     await cache.open()
@@ -71,13 +82,7 @@ async def end_to_end(runs: int, workers: Workers, modes: tuple[str, ...] = ("col
     discord.http.Route.BASE = await fake.start()
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            discord_token="bench",
-            data_source="snapshot",
-            scheduler_enabled=False,
-            sync_state_path=Path(tmp) / "sync.json",
-            state_database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}",
-        )
+        settings = bench_settings(Path(tmp))
         for mode in modes:
             for name, options in COMMANDS.items():
                 latencies = []
@@ -108,13 +113,7 @@ async def fan_out(workers: Workers, channels: int = 1000) -> dict:
     discord.http.Route.BASE = await fake.start()
     ids = [str(2_000_000_000_000_000_000 + i) for i in range(channels)]
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            discord_token="bench",
-            data_source="snapshot",
-            scheduler_enabled=False,
-            sync_state_path=Path(tmp) / "sync.json",
-            state_database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}",
-        )
+        settings = bench_settings(Path(tmp))
         market = await market_on(Path(tmp) / "c.db")
         clock = lambda: dt.datetime(2026, 8, 21, 20, 31, tzinfo=dt.UTC)  # noqa: E731
         bot = RotationBot(settings, market=market, workers=workers, clock=clock, sync_on_start=False)

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import charts
-from .gap import Framing
-from .gap import compute as gap_compute
+from . import gap
+from .gap import Framing, GapQuery
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period
 from .registry import Command, Option
-from .reply import Field, Reply, pct, pp
+from .reply import Field, Reply, pct
 from .streak import compute as streak_compute
 
 PAIRS = {"russell": ("IWN", "IWO"), "vanguard": ("VBR", "VBK"), "sp600": ("IJS", "IJT")}
@@ -40,40 +39,15 @@ async def load(query: StyleQuery, data: HistoryProvider) -> Pair:
 
 
 def build(query: StyleQuery, pair: Pair) -> Reply:
-    g = gap_compute(pair.frame, query.period)
+    """/gap's answer for the (value, growth) pair, with /streak's current run added to it."""
+    framing = Framing.between(query.value, query.growth, "Small-cap value vs growth")
+    reply = gap.build(GapQuery(query.period, query.value, query.growth, framing), pair)
     s = streak_compute(pair.frame)
-    f = Framing.between(query.value, query.growth, "Small-cap value vs growth")
-    leader = "value leads" if g.spread > 0 else "growth leads" if g.spread < 0 else "dead even"
-    side = "value ahead" if s.sign > 0 else "growth ahead" if s.sign < 0 else "a tie"
+    side = "value ahead" if s.sign > 0 else "growth ahead"
     run = f"{s.length} session{'s' if s.length != 1 else ''}, {side}" if s.sign else "no run (a tie)"
-    text = (
-        f"{g.window.label.capitalize()}: {pair.small_name} {pct(g.small_return)}, {pair.large_name} "
-        f"{pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp. Current run: {run}"
-        + (f" since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}." if s.sign else ".")
-        + f" {pair.basis_text.capitalize()}."
-    )
-    reply = Reply(
-        title=f"{f.title}: {query.period.text}",
-        text=text,
-        fields=[
-            Field(f"{query.value} return", pct(g.small_return), g.small_return, "fraction"),
-            Field(f"{query.growth} return", pct(g.large_return), g.large_return, "fraction"),
-            Field(f.spread, pp(g.spread), g.spread, "fraction"),
-            Field("Current run", run, s.length * s.sign, "sessions"),
-            Field("From", str(g.window.base.date()), None),
-            Field("To", str(g.window.end.date()), None),
-        ],
-        as_of=pair.as_of,
-        source=pair.source,
-        notes=list(pair.notes),
-    )
-    reply.chart = charts.gap_chart(
-        pair.frame.loc[g.window.base : g.window.end],
-        pair.small_name,
-        pair.large_name,
-        f"{f.title}, {g.window.label}: spread {pp(g.spread)}",
-        str(pair.as_of),
-    )
+    detail = f" since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}" if s.sign else ""
+    reply.text += f" Current run: {run}{detail}."
+    reply.fields.insert(3, Field("Current run", run, s.length * s.sign, "sessions"))
     reply.chart_name = "style.png"
     return reply
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 BAR_COLUMNS = ["open", "high", "low", "close", "adj_close", "volume", "dividends", "splits"]
 
-_YF_RENAME = {
+YAHOO_COLUMNS = {
     "Open": "open",
     "High": "high",
     "Low": "low",
@@ -58,7 +58,7 @@ def normalize_yfinance(raw: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
                 break
         else:
             frame = frame.droplevel([lvl for lvl in range(frame.columns.nlevels) if lvl != 0], axis=1)
-    frame = frame.rename(columns=_YF_RENAME)
+    frame = frame.rename(columns=YAHOO_COLUMNS)
     out = pd.DataFrame(index=_session_index(frame.index))
     for column in BAR_COLUMNS:
         out[column] = pd.to_numeric(frame[column], errors="coerce").to_numpy() if column in frame else np.nan

@@ -151,18 +151,25 @@ subscriptions = Table(
     Column("created_at", String),
     Column("problem", String),
 )
-deliveries = Table(
-    "deliveries",
-    _meta,
-    Column("channel_id", BigInteger, primary_key=True),
-    Column("session", String, primary_key=True),
-    Column("status", String),  # claimed | sent | failed
-    Column("claimed_at", String),
-    Column("attempts", Integer),
-    Column("message_id", BigInteger),
-    Column("error", String),
-    Column("claim_token", String),
-)
+
+
+def _ledger_table(name: str, key: str) -> Table:
+    """A delivery ledger: one row per (key, session) post, the same columns for updates and alerts."""
+    return Table(
+        name,
+        _meta,
+        Column(key, BigInteger, primary_key=True),
+        Column("session", String, primary_key=True),
+        Column("status", String),  # new | claimed | sent | failed
+        Column("claimed_at", String),
+        Column("attempts", Integer),
+        Column("message_id", BigInteger),
+        Column("error", String),
+        Column("claim_token", String),
+    )
+
+
+deliveries = _ledger_table("deliveries", "channel_id")
 
 valuations = Table(
     "valuations",
@@ -193,18 +200,7 @@ alerts = Table(
     Column("created_at", String),
     Column("active", Boolean),
 )
-alert_deliveries = Table(
-    "alert_deliveries",
-    _meta,
-    Column("alert_id", BigInteger, primary_key=True),
-    Column("session", String, primary_key=True),
-    Column("status", String),
-    Column("claimed_at", String),
-    Column("attempts", Integer),
-    Column("message_id", BigInteger),
-    Column("error", String),
-    Column("claim_token", String),
-)
+alert_deliveries = _ledger_table("alert_deliveries", "alert_id")
 _LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),
     "alerts": (alert_deliveries, alert_deliveries.c.alert_id),

@@ -17,6 +17,7 @@ from bot.workers import Workers
 from data.cache import PriceCache
 from data.db import create_engine
 from data.market import MarketData
+from data.state import StateStore
 from tests.bot.fake_discord import FakeDiscord
 
 # No test may depend on Yahoo: anything that reads settings gets the bundled snapshot.
@@ -100,3 +101,11 @@ async def make_bot(fake, tmp_path, snapshot_market, workers):
     yield make
     for bot in bots:
         await bot.close()
+
+
+@pytest.fixture
+async def state(tmp_path: Path) -> StateStore:
+    store = StateStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"))
+    await store.open()
+    yield store
+    await store.close()

@@ -14,19 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UnknownTicker
-from ..frames import BAR_COLUMNS
+from ..frames import BAR_COLUMNS, YAHOO_COLUMNS
 from ..universe import is_index
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "snapshot"
-
-_CSV_COLUMNS = {
-    "Open": "open",
-    "High": "high",
-    "Low": "low",
-    "Close": "close",
-    "Adj Close": "adj_close",
-    "Volume": "volume",
-}
 
 
 def _file_for(ticker: str) -> str:
@@ -36,7 +27,7 @@ def _file_for(ticker: str) -> str:
 @cache
 def _read(path: Path) -> pd.DataFrame:
     raw = pd.read_csv(path, parse_dates=["Date"])
-    frame = raw.rename(columns=_CSV_COLUMNS | {"Date": "session"}).set_index("session")
+    frame = raw.rename(columns=YAHOO_COLUMNS | {"Date": "session"}).set_index("session")
     frame.index = pd.DatetimeIndex(frame.index).astype("datetime64[ns]")
     frame["dividends"] = 0.0
     frame["splits"] = 0.0

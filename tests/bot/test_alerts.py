@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from bot.delivery import Delivery, nonce
 from commands.alerts import alert_source
 from data.calendar import TradingCalendar
-from data.db import create_engine
-from data.state import Alert, StateStore
+from data.state import Alert
 from tests.bot.fake_discord import ALL_TEXT, EPHEMERAL, MANAGE_CHANNELS, dispatch
 from tests.bot.test_delivery import Clock, FakePoster, Updates
 
 CAL = TradingCalendar()
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def state(tmp_path):
-    store = StateStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"))
-    await store.open()
-    yield store
-    await store.close()
 
 
 def engine(state, poster, clock, market) -> Delivery:

@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-import pytest
-
 from bot.delivery import TITLE, ChannelGone, Delivery, NoAccess, Transient, nonce
 from commands import digest
 from commands.registry import execute
 from commands.reply import Reply
 from data.calendar import TradingCalendar
-from data.db import create_engine
 from data.state import StateStore, Subscription
 
 CAL = TradingCalendar()
@@ -61,14 +58,6 @@ class Updates:
         self.calls += 1
         as_of = min(session, self.data_until)
         return Reply(TITLE.format(session=as_of), "figures", as_of=as_of, chart=b"\x89PNG")
-
-
-@pytest.fixture
-async def state(tmp_path):
-    store = StateStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"))
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def subscribe(state: StateStore, *channels: int, thread: bool = True) -> None:

@@ -9,8 +9,6 @@ import pytest
 from bot.valuations import record_valuation, remove_valuation, show_valuation
 from commands.reply import UserError
 from commands.valuation import QUOTED, parse_record, show
-from data.db import create_engine
-from data.state import StateStore
 
 NOW = dt.datetime(2026, 1, 10, tzinfo=dt.UTC)
 
@@ -63,14 +61,6 @@ def test_show_uses_the_latest_comparable_figures_and_labels_the_band():
     assert "above the 5–10%" in reply.text
     assert "quoted, not computed" in reply.text
     assert reply.chart.startswith(b"\x89PNG")
-
-
-@pytest.fixture
-async def state(tmp_path):
-    store = StateStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"))
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def test_records_are_per_server_and_removable_by_owner_or_moderator(state, snapshot_market):
