@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     backup_dir: Path = Field(default=Path("var/backups"), description="Rolling copies of the state database")
     catch_up_hours: float = Field(default=18.0, ge=0, description="A missed daily update is posted this late")
     data_source: DataSource = DataSource.live
+    timezone: str = Field(default="America/New_York", description="Default time zone for servers' post times")
     log_level: str = "INFO"
     chart_dir: Path = Path("var/charts")
     final_delay_minutes: int = Field(default=30, description="A close counts as final this long after it")

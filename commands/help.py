@@ -13,6 +13,11 @@ SERVER_COMMANDS = (
     ("unsubscribe", "Stop a channel's daily update", "/unsubscribe"),
     ("subscriptions", "This server's subscriptions, last posts and problems", "/subscriptions"),
     ("discuss", "Open a thread seeded with the current digest", '/discuss topic:"Is it real?"'),
+    (
+        "server-settings",
+        "This server's time zone and default post time",
+        "/server-settings timezone:Europe/Berlin",
+    ),
     ("valuation", "Small vs large P/E with its basis: show, record, remove", "/valuation show"),
     (
         "alert",

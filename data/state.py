@@ -321,12 +321,12 @@ class StateStore:
 
     # -- settings ----------------------------------------------------------------------------
 
-    async def guild_settings(self, guild_id: int) -> GuildSettings:
+    async def guild_settings(self, guild_id: int, default_timezone: str = DEFAULT_TIMEZONE) -> GuildSettings:
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(select(guild_settings).where(guild_settings.c.guild_id == guild_id))
             ).first()
-        return GuildSettings(row.timezone, row.post_time) if row else GuildSettings()
+        return GuildSettings(row.timezone, row.post_time) if row else GuildSettings(default_timezone)
 
     async def set_guild_settings(self, guild_id: int, settings: GuildSettings) -> None:
         stmt = insert_for(self.engine)(guild_settings).values(

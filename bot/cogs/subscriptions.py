@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 from discord import app_commands
@@ -14,7 +15,7 @@ from discord.ext import tasks
 from commands import digest as digest_cmd
 from commands.registry import execute
 from commands.reply import Field, Reply, UserError
-from data.state import Subscription
+from data.state import GuildSettings, Subscription
 
 from ..embeds import reply_embed
 from ..schedule import due_session, due_time, parse_post_time
@@ -139,7 +140,7 @@ class Subscriptions(ext.Cog):
         missing = self._bot_missing(interaction, target_id, cached, thread)
         if missing:
             raise UserError(f"I can't post in <#{target_id}>: I'm missing {_names(missing)} there.")
-        guild = await self.bot.state.guild_settings(interaction.guild_id)
+        guild = await self.bot.state.guild_settings(interaction.guild_id, self.bot.settings.timezone)
         try:
             post_time = parse_post_time(time) if time else guild.post_time
         except ValueError as exc:
@@ -163,6 +164,46 @@ class Subscriptions(ext.Cog):
             if due > now:
                 return f"{session} (<t:{int(due.timestamp())}:f>)"
         return "the next trading session"
+
+    @app_commands.command(name="server-settings", description="This server's time zone and default post time")
+    @app_commands.describe(
+        timezone="IANA time zone for post times, e.g. America/New_York or Europe/Berlin",
+        time="Default post time, HH:MM in that zone; 'close' for 30 minutes after the US close",
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def server_settings(
+        self,
+        interaction: discord.Interaction[RotationBot],
+        timezone: str | None = None,
+        time: str | None = None,
+    ) -> None:
+        state = self.bot.state
+        current = await state.guild_settings(interaction.guild_id, self.bot.settings.timezone)
+        if timezone is not None or time is not None:
+            if not interaction.permissions.manage_guild:
+                raise UserError("Changing this server's settings needs the Manage Server permission.")
+            zone = current.timezone if timezone is None else timezone.strip()
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise UserError(
+                    f"`{zone[:40]}` is not a time zone: use an IANA name such as Europe/Berlin."
+                ) from None
+            post_time = current.post_time
+            if time is not None:
+                try:
+                    post_time = None if time.strip().lower() == "close" else parse_post_time(time)
+                except ValueError as exc:
+                    raise UserError(str(exc)) from None
+            current = GuildSettings(zone, post_time)
+            await state.set_guild_settings(interaction.guild_id, current)
+        when = current.post_time or "30 minutes after the US close"
+        await interaction.response.send_message(
+            f"This server: time zone {current.timezone}; new subscriptions post at {when}. "
+            "Existing subscriptions keep their time (subscribe again to change one).",
+            ephemeral=True,
+        )
 
     @app_commands.command(name="unsubscribe", description="Stop the daily rotation update in a channel")
     @app_commands.describe(channel="Which channel (default: here)")

@@ -26,7 +26,7 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     commands = {c["name"]: c for c in fake.synced[fake.guild_id]}
     assert set(commands) == {
         *("gap", "streak", "digest", "help", "about"),
-        *("subscribe", "unsubscribe", "subscriptions", "discuss"),
+        *("subscribe", "unsubscribe", "subscriptions", "discuss", "server-settings"),
         *("style", "sectors", "rates", "rrg", "compare", "valuation", "history", "alert"),
     }
     for command in default_registry().commands.values():

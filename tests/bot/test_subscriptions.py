@@ -186,3 +186,22 @@ async def test_discuss_opens_a_thread_seeded_with_the_digest(make_bot, fake):
     (thread,) = [r for r in fake.requests if r.path.endswith("/threads")]
     assert thread.path.startswith(f"/channels/{fake.channel_id}/messages/")
     assert thread.json["name"] == "Small caps @everyone week"
+
+
+async def test_server_settings_set_the_zone_and_time_new_subscriptions_use(make_bot, fake):
+    bot = await make_bot(guild=fake.guild(), clock=Clock())
+    admin = ALL_TEXT | MANAGE_CHANNELS | (1 << 5)  # Manage Server
+    bad = fake.interaction("server-settings", {"timezone": "Mars/Olympus"}, member_permissions=admin)
+    await dispatch(bot, bad)
+    assert "is not a time zone" in content(fake.for_interaction(bad)[0])
+    ok = fake.interaction(
+        "server-settings", {"timezone": "Europe/Berlin", "time": "18:00"}, member_permissions=admin
+    )
+    await dispatch(bot, ok)
+    assert "time zone Europe/Berlin; new subscriptions post at 18:00" in content(fake.for_interaction(ok)[0])
+    await dispatch(bot, fake.interaction("subscribe", member_permissions=MOD))
+    (sub,) = await bot.state.subscriptions()
+    assert (sub.timezone, sub.post_time) == ("Europe/Berlin", "18:00")
+    plain = fake.interaction("server-settings", {"time": "close"}, member_permissions=ALL_TEXT)
+    await dispatch(bot, plain)
+    assert "needs the Manage Server permission" in content(fake.for_interaction(plain)[0])
