@@ -232,6 +232,12 @@ def _prepare(folder: Path, target: Path) -> None:
     target.unlink(missing_ok=True)
 
 
+async def _next_id(conn, table: Table) -> int:
+    """Ids for members' records: the next after the highest (one writer at a time on SQLite; on
+    PostgreSQL a concurrent insert fails on the primary key and the member is asked to retry)."""
+    return int((await conn.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar()) + 1
+
+
 def _prune(folder: Path, keep: int) -> None:
     for old in sorted(folder.glob("state-*.db"))[:-keep]:
         old.unlink()
@@ -319,6 +325,13 @@ class StateStore:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    async def _rows(self, query, table: Table, guild_id: int | None) -> list:
+        """Run ``query``, limited to one server when ``guild_id`` is given."""
+        if guild_id is not None:
+            query = query.where(table.c.guild_id == guild_id)
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
     # -- settings ----------------------------------------------------------------------------
 
     async def guild_settings(self, guild_id: int, default_timezone: str = DEFAULT_TIMEZONE) -> GuildSettings:
@@ -384,10 +397,7 @@ class StateStore:
             .where(subscriptions.c.active.is_(True))
             .order_by(subscriptions.c.channel_id)
         )
-        if guild_id is not None:
-            query = query.where(subscriptions.c.guild_id == guild_id)
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._rows(query, subscriptions, guild_id)
         return [
             Subscription(
                 r.channel_id,
@@ -502,7 +512,7 @@ class StateStore:
 
     async def add_alert(self, alert: Alert, now: dt.datetime) -> int:
         async with self.engine.begin() as conn:
-            new_id = int((await conn.execute(select(func.coalesce(func.max(alerts.c.id), 0)))).scalar()) + 1
+            new_id = await _next_id(conn, alerts)
             await conn.execute(
                 alerts.insert().values(
                     id=new_id,
@@ -520,10 +530,7 @@ class StateStore:
 
     async def alerts(self, guild_id: int | None = None) -> list[Alert]:
         query = select(alerts).where(alerts.c.active.is_(True)).order_by(alerts.c.id)
-        if guild_id is not None:
-            query = query.where(alerts.c.guild_id == guild_id)
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._rows(query, alerts, guild_id)
         return [
             Alert(
                 r.guild_id,
@@ -554,9 +561,7 @@ class StateStore:
     async def add_valuation(self, guild_id: int, obs: Observation, now: dt.datetime) -> int:
         """Store a member's figures; ids are per database, the next after the highest."""
         async with self.engine.begin() as conn:
-            new_id = (
-                int((await conn.execute(select(func.coalesce(func.max(valuations.c.id), 0)))).scalar()) + 1
-            )
+            new_id = await _next_id(conn, valuations)
             await conn.execute(
                 valuations.insert().values(
                     id=new_id,
@@ -575,8 +580,7 @@ class StateStore:
         return new_id
 
     async def valuations(self, guild_id: int) -> list[Observation]:
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(valuations).where(valuations.c.guild_id == guild_id))).all()
+        rows = await self._rows(select(valuations), valuations, guild_id)
         return [
             Observation(
                 r.small_pe,
