@@ -54,9 +54,22 @@ class Command:
         if missing:
             raise UserError(f"/{self.name} needs `{missing[0]}`. Example: `{self.example}`")
         for o in self.options:
-            if o.choices and o.name in options and options[o.name] not in o.choices:
+            value = options.get(o.name)
+            if not value:
+                continue
+            if o.choices and value not in o.choices:
                 raise UserError(f"`{o.name}` must be one of {', '.join(o.choices)}.")
+            if o.kind == "integer":
+                _check_integer(o, value)
         return self.parse(options)
+
+
+def _check_integer(option: Option, value: str) -> None:
+    text = value.strip()
+    low = option.min_value if option.min_value is not None else -(10**9)
+    high = option.max_value if option.max_value is not None else 10**9
+    if not text.lstrip("-").isdecimal() or not low <= int(text) <= high:
+        raise UserError(f"`{option.name}` is a whole number from {low} to {high} (got `{text[:10]}`).")
 
 
 Worker = Callable[..., Awaitable[Any]]  # await worker(func, *args) -> func(*args), somewhere

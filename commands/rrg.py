@@ -45,10 +45,8 @@ class RRGInputs:
 
 
 def parse(options: Mapping[str, str]) -> RRGQuery:
-    raw = (options.get("weeks") or "8").strip()
-    if not raw.isdigit() or not 2 <= int(raw) <= 26:
-        raise UserError(f"`weeks` is the tail length, a whole number from 2 to 26 (got `{raw[:10]}`).")
-    return RRGQuery(options.get("set") or "sectors", int(raw))
+    """``weeks`` arrives checked against its declared range (2 to 26) by :meth:`Command.validate`."""
+    return RRGQuery(options.get("set") or "sectors", int((options.get("weeks") or "8").strip()))
 
 
 def zscore(series: pd.Series, n: int) -> pd.Series:

@@ -131,3 +131,9 @@ async def test_rrg_on_the_bundled_sector_funds(snapshot_market):
 async def test_live_only_series_offline_says_what_is_missing(snapshot_market):
     with pytest.raises(UserError, match=r"`\^IRX` is not in the bundled data and live data is off"):
         await ask(rates, snapshot_market, **{"yield": "13w"})
+
+
+@pytest.mark.parametrize("weeks", ["52", "1", "-3", "²", "eight"])
+def test_integer_options_are_checked_against_their_declared_range(weeks):
+    with pytest.raises(UserError, match=r"`weeks` is a whole number from 2 to 26"):
+        rrg.COMMAND.validate({"weeks": weeks})
