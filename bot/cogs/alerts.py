@@ -12,7 +12,7 @@ from commands.alerts import validate
 from commands.reply import UserError
 from data.state import Alert
 
-from .subscriptions import TargetChannel, refuse_channel_type
+from .subscriptions import TargetChannel, refuse_channel_type, target_channel
 
 if TYPE_CHECKING:
     from ..client import RotationBot
@@ -31,11 +31,6 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         self.bot = bot
         super().__init__()
 
-    def _target(self, interaction: discord.Interaction, channel: TargetChannel | None):
-        if channel is None:
-            return interaction.channel.id, interaction.channel.type, interaction.permissions
-        return channel.id, channel.type, channel.permissions
-
     @app_commands.command(name="add", description="Post here (or in a channel) when a signal fires")
     @app_commands.describe(
         signal="streak, ratio_cross, ratio_jump or january (as in /history)",
@@ -52,7 +47,7 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         channel: TargetChannel | None = None,
         direction: Literal["above", "below"] | None = None,
     ) -> None:
-        target_id, kind, perms = self._target(interaction, channel)
+        target_id, kind, perms, _ = target_channel(interaction, channel)
         if (reason := refuse_channel_type(kind)) is not None:
             raise UserError(reason)
         if not perms.manage_channels:

@@ -55,6 +55,23 @@ def refuse_channel_type(kind: discord.ChannelType) -> str | None:
     return f"I can't post daily updates there: it is {what}. Pick a text or announcement channel."
 
 
+def target_channel(
+    interaction: discord.Interaction, channel: TargetChannel | None
+) -> tuple[int, discord.ChannelType, discord.Permissions, discord.abc.GuildChannel | None]:
+    """The target channel's id, type, the *user's* permissions there, and the cached channel."""
+    if channel is None:
+        current = interaction.channel
+        if current is None:
+            raise UserError("I can't tell which channel this is: name one with `channel:`.")
+        return (
+            current.id,
+            current.type,
+            interaction.permissions,
+            interaction.guild.get_channel(current.id) if interaction.guild else None,
+        )
+    return channel.id, channel.type, channel.permissions, channel.resolve()
+
+
 class Subscriptions(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
@@ -84,22 +101,6 @@ class Subscriptions(ext.Cog):
         await self.bot.wait_until_ready()
 
     # -- commands ------------------------------------------------------------------------------
-
-    def _target(
-        self, interaction: discord.Interaction, channel: TargetChannel | None
-    ) -> tuple[int, discord.ChannelType, discord.Permissions, discord.abc.GuildChannel | None]:
-        """The target channel's id, type, the *user's* permissions there, and the cached channel."""
-        if channel is None:
-            current = interaction.channel
-            if current is None:
-                raise UserError("I can't tell which channel this is: name one with `channel:`.")
-            return (
-                current.id,
-                current.type,
-                interaction.permissions,
-                interaction.guild.get_channel(current.id),
-            )
-        return channel.id, channel.type, channel.permissions, channel.resolve()
 
     def _bot_missing(
         self,
@@ -132,7 +133,7 @@ class Subscriptions(ext.Cog):
         time: str | None = None,
         thread: bool = True,
     ) -> None:
-        target_id, kind, user_perms, cached = self._target(interaction, channel)
+        target_id, kind, user_perms, cached = target_channel(interaction, channel)
         if (reason := refuse_channel_type(kind)) is not None:
             raise UserError(reason)
         if not user_perms.manage_channels:
@@ -214,7 +215,7 @@ class Subscriptions(ext.Cog):
         interaction: discord.Interaction[RotationBot],
         channel: TargetChannel | None = None,
     ) -> None:
-        target_id, _, user_perms, _ = self._target(interaction, channel)
+        target_id, _, user_perms, _ = target_channel(interaction, channel)
         if not user_perms.manage_channels:
             raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission there.")
         removed = await self.bot.state.unsubscribe(target_id)
