@@ -146,7 +146,12 @@ class MarketData:
         if memo.last_session < self.calendar.last_closed_session(now):
             return not self._backing_off(ticker, now)
         live = self._stored.get((ticker, "live"))
-        if live is None or live.empty or bool(live["final"].all()):
+        return live is not None and self._provisional_due(live, now)
+
+    def _provisional_due(self, live: pd.DataFrame, now: dt.datetime) -> bool:
+        """Provisional rows (fetched before their close was final) are refetched once they are
+        ``refresh_every`` old."""
+        if live.empty or bool(live["final"].all()):
             return False
         oldest = pd.to_datetime(live.loc[~live["final"], "fetched_at"]).min()
         return now - oldest.to_pydatetime() >= self.policy.refresh_every
@@ -170,10 +175,7 @@ class MarketData:
         newest = max((f.index.max() for f in (snap, live) if not f.empty), default=None)
         target = pd.Timestamp(self.calendar.last_closed_session(now))
         provisional = live.index[~live["final"]] if not live.empty else live.index[:0]
-        due = newest is None or newest < target
-        if len(provisional):
-            fetched_at = pd.to_datetime(live.loc[provisional, "fetched_at"]).min().to_pydatetime()
-            due = due or now - fetched_at >= self.policy.refresh_every
+        due = newest is None or newest < target or self._provisional_due(live, now)
         if not due or self._asked_recently(ticker, now):
             return None
         if self._backing_off(ticker, now):
