@@ -1,0 +1,51 @@
+"""User state: subscriptions, per-server settings, the delivery ledgers, alerts and valuations.
+
+Never disposable. Unlike the market-data cache this database is never rebuilt from anything, so its
+schema only ever moves forward through numbered migrations (:mod:`.schema`). One module per concern;
+:class:`StateStore` is the one facade the cogs and the delivery engine hold, assembled from them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..db import migrate, quick_check, sqlite_path
+from .alerts import Alert, AlertStore
+from .backup import BackupStore, StateCorrupt, newest_backup
+from .ledger import Claim, LedgerStore
+from .schema import MIGRATIONS
+from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
+from .subscriptions import Subscription, SubscriptionStore
+from .valuations import ValuationStore
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "MIGRATIONS",
+    "Alert",
+    "Claim",
+    "GuildSettings",
+    "StateCorrupt",
+    "StateStore",
+    "Subscription",
+    "newest_backup",
+]
+
+
+class StateStore(SettingsStore, SubscriptionStore, LedgerStore, AlertStore, ValuationStore, BackupStore):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def open(self, backups: Path | None = None) -> int:
+        """Check, then migrate. A damaged state database is never set aside or rebuilt: the bot
+        stops with :class:`StateCorrupt`, naming the newest backup to restore."""
+        try:
+            await quick_check(self.engine)
+        except DatabaseError as exc:
+            raise StateCorrupt(sqlite_path(self.engine), newest_backup(backups), exc) from exc
+        return await migrate(self.engine, MIGRATIONS)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,92 @@
+"""Channels subscribed to the daily update, with the newest session each has been sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select, update
+
+from ..db import insert_for
+from .base import Base
+from .schema import deliveries, subscriptions
+
+
+@dataclass(frozen=True)
+class Subscription:
+    channel_id: int
+    guild_id: int
+    post_time: str | None  # "HH:MM" in ``timezone``; None = right after the session's close
+    timezone: str
+    thread: bool
+    created_by: int
+    problem: str | None = None
+    last_session: str | None = None  # newest session posted
+    created_at: dt.datetime | None = None
+
+
+class SubscriptionStore(Base):
+    async def subscribe(self, sub: Subscription, now: dt.datetime) -> None:
+        values = {
+            "channel_id": sub.channel_id,
+            "guild_id": sub.guild_id,
+            "post_time": sub.post_time,
+            "timezone": sub.timezone,
+            "thread": sub.thread,
+            "active": True,
+            "created_by": sub.created_by,
+            "created_at": now.isoformat(),
+            "problem": None,
+        }
+        stmt = insert_for(self.engine)(subscriptions).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["channel_id"],
+            set_={k: stmt.excluded[k] for k in values if k not in ("channel_id", "created_at")},
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def unsubscribe(self, channel_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(subscriptions)
+                .where(and_(subscriptions.c.channel_id == channel_id, subscriptions.c.active.is_(True)))
+                .values(active=False)
+            )
+        return result.rowcount == 1
+
+    async def subscriptions(self, guild_id: int | None = None) -> list[Subscription]:
+        """Active subscriptions (of one guild, or all) with the newest session posted to each."""
+        last = (
+            select(deliveries.c.channel_id, func.max(deliveries.c.session).label("last_session"))
+            .where(deliveries.c.status == "sent")
+            .group_by(deliveries.c.channel_id)
+            .subquery()
+        )
+        query = (
+            select(subscriptions, last.c.last_session)
+            .outerjoin(last, last.c.channel_id == subscriptions.c.channel_id)
+            .where(subscriptions.c.active.is_(True))
+            .order_by(subscriptions.c.channel_id)
+        )
+        rows = await self._rows(query, subscriptions, guild_id)
+        return [
+            Subscription(
+                r.channel_id,
+                r.guild_id,
+                r.post_time,
+                r.timezone,
+                r.thread,
+                r.created_by,
+                r.problem,
+                r.last_session,
+                dt.datetime.fromisoformat(r.created_at),
+            )
+            for r in rows
+        ]
+
+    async def set_problem(self, channel_id: int, problem: str | None) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(subscriptions).where(subscriptions.c.channel_id == channel_id).values(problem=problem)
+            )

@@ -1,0 +1,60 @@
+"""P/E figures members record for their server (/valuation record|remove)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, select
+
+from ..valuations import Observation
+from .base import Base, next_id
+from .schema import valuations
+
+
+class ValuationStore(Base):
+    async def add_valuation(self, guild_id: int, obs: Observation, now: dt.datetime) -> int:
+        """Store a member's figures; ids are per database, the next after the highest."""
+        async with self.engine.begin() as conn:
+            new_id = await next_id(conn, valuations)
+            await conn.execute(
+                valuations.insert().values(
+                    id=new_id,
+                    guild_id=guild_id,
+                    small_pe=obs.small_pe,
+                    large_pe=obs.large_pe,
+                    basis=obs.basis,
+                    large_basis=obs.large_basis,
+                    excludes_losses=obs.excludes_losses,
+                    source=obs.source,
+                    as_of=obs.as_of.isoformat(),
+                    recorded_by=obs.recorded_by,
+                    recorded_at=now.isoformat(),
+                )
+            )
+        return new_id
+
+    async def valuations(self, guild_id: int) -> list[Observation]:
+        rows = await self._rows(select(valuations), valuations, guild_id)
+        return [
+            Observation(
+                r.small_pe,
+                r.large_pe,
+                r.basis,
+                r.large_basis,
+                r.excludes_losses,
+                r.source,
+                dt.date.fromisoformat(r.as_of),
+                "recorded",
+                r.id,
+                r.recorded_by,
+            )
+            for r in rows
+        ]
+
+    async def remove_valuation(self, guild_id: int, valuation_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                valuations.delete().where(
+                    and_(valuations.c.guild_id == guild_id, valuations.c.id == valuation_id)
+                )
+            )
