@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import charts
+from . import charts, risk
 from .gap import GapFigures
 from .gap import compute as gap_compute
 from .history import fired_today
@@ -127,6 +127,15 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         Field("Ratio vs 50-day avg", pct(vs50), float(vs50), "fraction"),
         Field("Ratio vs 200-day avg", pct(vs200), float(vs200), "fraction"),
     ]
+    end = pair.frame.index[-1]
+    highs = {
+        "all_time": risk.from_high(d.ratio, end),
+        "52_week": risk.from_high(d.ratio, end, risk.YEAR_SESSIONS),
+    }
+    fields += [
+        Field(f"Ratio from {what}", risk.from_high_text(highs[key]), highs[key].distance, "fraction")
+        for key, what in (("all_time", "its high"), ("52_week", "52-week high"))
+    ]
     notable = d.notable or ["Nothing unusual this session."]
     if (line := fired_today(pair.frame)) is not None:
         notable = [*notable, line]
@@ -144,6 +153,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         as_of=pair.as_of,
         source=pair.source,
         notes=list(pair.notes),
+        figures={"ratio_from_high": {key: risk.from_high_json(h) for key, h in highs.items()}},
     )
     year = slice(d.ratio.index[max(0, len(d.ratio) - YEAR)], None)
     reply.chart = charts.digest_chart(

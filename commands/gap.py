@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import charts
+from . import charts, risk
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
@@ -102,14 +102,16 @@ async def load(query: GapQuery, data: HistoryProvider) -> Pair:
 
 def build(query: GapQuery, pair: Pair) -> Reply:
     g = compute(pair.frame, query.period)
+    r = risk.compute(pair.frame, g.window.base, g.window.end)
     f = query.framing
+    ratio_name = f"{pair.small}/{pair.large} ratio"
     leader = f.first_leads if g.spread > 0 else f.second_leads if g.spread < 0 else "dead even"
     text = (
         f"{g.window.label.capitalize()}: {pair.small_name} {pct(g.small_return)}, "
         f"{pair.large_name} {pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp "
         f"({f.ratio} {pct(g.ratio_change)}). "
         f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {g.sessions} sessions; "
-        f"{pair.basis_text}."
+        f"{pair.basis_text}.\n" + risk.line(r, pair.small, pair.large, ratio_name)
     )
     reply = Reply(
         title=f"{f.title}: {query.period.text}",
@@ -122,10 +124,12 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             Field("From", str(g.window.base.date()), None),
             Field("To", str(g.window.end.date()), None),
             Field("Sessions", str(g.sessions), g.sessions, "sessions"),
+            *risk.fields(r, pair.small, pair.large, ratio_name),
         ],
         as_of=pair.as_of,
         source=pair.source,
         notes=list(pair.notes),
+        figures={"risk": risk.figures_json(r)},
     )
     reply.chart = charts.gap_chart(
         pair.frame.loc[g.window.base : g.window.end],

@@ -1,8 +1,9 @@
 """/history — the last times a signal fired on the small/large history, and what followed.
 
 Signals on the aligned Russell 2000 / S&P 500 closes (price returns), each occurrence de-duplicated:
-- ``streak`` N: an outperformance run reaching N sessions; a run counts once, on the session it
-  reaches N (default N: today's run, never less than 5);
+- ``streak`` N: an outperformance run (with ``direction:below``, an underperformance run: small caps
+  trailing) reaching N sessions; a run counts once, on the session it reaches N (default N: today's
+  run when it is of that kind, never less than 5);
 - ``ratio_cross``: the small/large ratio closing above (or, with ``direction:below``, below) its
   200-day average after at least 5 sessions on the other side (debounce: N = 5);
 - ``ratio_jump`` X: the ratio's 63-session (3-month) change above X% (default 10); an episode counts
@@ -12,9 +13,9 @@ Signals on the aligned Russell 2000 / S&P 500 closes (price returns), each occur
 
 The forward window starts at the close of the session the signal fired on. Horizons are sessions:
 1w = 5, 1m = 21, 3m = 63, 6m = 126, 1y = 252. The figure is the small-minus-large spread over the
-horizon; "kept leading" means that spread was positive. Occurrences too recent for a horizon are
-listed but left out of that horizon's statistics. The base rate is the same statistic over every
-session. Overlapping horizons are not independent draws.
+horizon; "kept leading" (after small caps trailed: "led") means that spread was positive.
+Occurrences too recent for a horizon are listed but left out of that horizon's statistics. The base
+rate is the same statistic over every session. Overlapping horizons are not independent draws.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Occurrences:
     values: pd.Series  # the signal's value on each date (run length, % jump, pp gap, ratio)
     label: str  # what fired, in words
     rule: str  # how occurrences were de-duplicated
+    led: str = "kept leading"  # how a positive spread afterwards reads ("led" after small caps trailed)
 
 
 def parse(options: Mapping[str, str]) -> HistoryQuery:
@@ -80,16 +82,20 @@ def parse(options: Mapping[str, str]) -> HistoryQuery:
     return HistoryQuery(signal, threshold, horizon, direction, detail)
 
 
-def streak_occurrences(frame: pd.DataFrame, n: int) -> Occurrences:
+def streak_occurrences(frame: pd.DataFrame, n: int, sign: int = 1) -> Occurrences:
+    """Runs of ``sign`` (+1 small ahead, -1 small trailing) reaching ``n`` sessions; the same run
+    table, tie rule and counting as /streak."""
     table = runs(frame)
-    long = table[(table["sign"] == 1) & (table["length"] >= n)]
+    long = table[(table["sign"] == sign) & (table["length"] >= n)]
     spread_index = daily_spread(frame).index
     fired = [spread_index[spread_index.get_loc(start) + n - 1] for start in long["start"]]
+    kind = "outperformance" if sign > 0 else "underperformance"
     return Occurrences(
         pd.DatetimeIndex(fired),
         pd.Series(long["length"].to_numpy(), index=pd.DatetimeIndex(fired)),
-        f"an outperformance streak reaching {n} sessions",
+        f"an {kind} streak reaching {n} sessions",
         "each run counts once, on the session it reached the threshold (its final length is shown)",
+        "kept leading" if sign > 0 else "led",
     )
 
 
@@ -183,10 +189,11 @@ def stats(values: pd.Series) -> dict[str, float]:
 
 def occurrences(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences:
     if query.signal == "streak":
+        sign = -1 if query.direction == "below" else 1
         current = runs(frame).iloc[-1]
-        today = int(current["length"]) if current["sign"] == 1 else 0
+        today = int(current["length"]) if current["sign"] == sign else 0
         n = int(query.threshold) if query.threshold is not None else max(5, today)
-        return streak_occurrences(frame, n)
+        return streak_occurrences(frame, n, sign)
     if query.signal == "ratio_cross":
         return cross_occurrences(frame, query.direction)
     if query.signal == "ratio_jump":
@@ -198,12 +205,12 @@ def _kept(s: dict) -> int:
     return round(s["share"] * s["n"])
 
 
-def summary_line(name: str, s: dict, base: dict) -> str:
+def summary_line(name: str, s: dict, base: dict, led: str = "kept leading") -> str:
     if s["n"] == 0:
         return "no occurrence with a complete window"
     tag = " (anecdotal: fewer than 10)" if s["n"] < ANECDOTAL else ""
     return (
-        f"small caps kept leading in {_kept(s)} of {s['n']}{tag}; median {pp(s['median'])}, "
+        f"small caps {led} in {_kept(s)} of {s['n']}{tag}; median {pp(s['median'])}, "
         f"range {pp(s['min'])} to {pp(s['max'])} · all sessions: {base['share'] * 100:.0f}% of "
         f"{base['n']:,}, median {pp(base['median'])}"
     )
@@ -221,7 +228,7 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
     fields = [
         Field(
             f"After {name}",
-            summary_line(name, stats(forward[name]), stats(base[name])),
+            summary_line(name, stats(forward[name]), stats(base[name]), occ.led),
             stats(forward[name])["share"],
             "share",
             inline=False,
@@ -234,7 +241,7 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
     h = stats(forward[query.horizon])
     if h["n"]:
         text += (
-            f"Over the next {query.horizon}, small caps kept leading in {_kept(h)} of {h['n']} "
+            f"Over the next {query.horizon}, small caps {occ.led} in {_kept(h)} of {h['n']} "
             f"(all sessions: {stats(base[query.horizon])['share'] * 100:.0f}%). "
         )
     if n and n < ANECDOTAL:
@@ -321,8 +328,8 @@ def what_followed(frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp) 
         return f"{occ.label.capitalize()} on {session.date()}: the first time in the data."
     tag = ", anecdotal" if s["n"] < ANECDOTAL else ""
     return (
-        f"{occ.label.capitalize()} on {session.date()}. After the {s['n']} earlier times, small caps kept "
-        f"leading over the next month in {_kept(s)} of {s['n']} (median {pp(s['median'])}{tag})."
+        f"{occ.label.capitalize()} on {session.date()}. After the {s['n']} earlier times, small caps "
+        f"{occ.led} over the next month in {_kept(s)} of {s['n']} (median {pp(s['median'])}{tag})."
     )
 
 
@@ -357,7 +364,11 @@ COMMAND = Command(
         Option("signal", "streak, ratio_cross, ratio_jump or january", choices=SIGNALS),
         Option("threshold", "streak: sessions; ratio_jump: %; january: pp (defaults in /help)"),
         Option("horizon", "Highlighted horizon and chart window (default 1m)", choices=tuple(HORIZONS)),
-        Option("direction", "For ratio_cross: above (default) or below", choices=("above", "below")),
+        Option(
+            "direction",
+            "above (default) or below (streak: small caps trailing; ratio_cross: under the average)",
+            choices=("above", "below"),
+        ),
         Option("detail", "List every occurrence with its dates (true/false)", kind="boolean"),
     ),
 )

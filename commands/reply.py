@@ -32,6 +32,9 @@ class Reply:
     notes: list[str] = field(default_factory=list)  # caveats: mixed bases, stale data
     chart: bytes | None = None  # PNG
     chart_name: str = "chart.png"
+    figures: dict[str, Any] = field(default_factory=dict)  # structured figures for scripts (--json)
+    csv: bytes | None = None  # the series and figures behind the answer, when asked for (export:true)
+    csv_name: str = "data.csv"
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -48,7 +51,7 @@ class Reply:
         parts.append(DISCLAIMER)
         return " · ".join(parts)
 
-    def to_json(self, chart_path: str | None = None) -> dict[str, Any]:
+    def to_json(self, chart_path: str | None = None, csv_path: str | None = None) -> dict[str, Any]:
         return {
             "title": self.title,
             "text": self.text,
@@ -58,7 +61,9 @@ class Reply:
             "notes": self.notes,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "source": self.source,
+            "figures": self.figures,
             "chart": chart_path,
+            "csv": csv_path,
         }
 
 

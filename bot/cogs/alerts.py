@@ -36,7 +36,7 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         signal="streak, ratio_cross, ratio_jump or january (as in /history)",
         threshold="streak: sessions (required); ratio_jump: %; january: pp",
         channel="Where to post (default: here)",
-        direction="For ratio_cross: above (default) or below",
+        direction="above (default) or below (streak: small caps trailing; ratio_cross: under the average)",
     )
     @app_commands.default_permissions(manage_channels=True)
     async def add(

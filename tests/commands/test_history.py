@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -111,3 +112,60 @@ async def test_january_ranking_checks_the_articles_claim(snapshot_market):
 def test_bad_options(options, message):
     with pytest.raises(UserError, match=message):
         history.COMMAND.validate(options)
+
+
+def test_underperformance_streaks_use_the_same_counting_rules():
+    f = three_streaks_of_five()  # down runs of 3, 10, 5 and 3 sessions around the up runs
+    occ = history.streak_occurrences(f, 5, sign=-1)
+    sessions = f.index[1:]
+    assert list(occ.dates) == [sessions[12], sessions[29]]  # 5th session of the 10-run and of the 5-run
+    assert occ.values.tolist() == [10, 5]
+    assert occ.label == "an underperformance streak reaching 5 sessions"
+    assert len(history.streak_occurrences(f, 11, sign=-1).dates) == 0
+
+
+def trailing_runs_from_the_csv(n: int) -> list[tuple[dt.date, int]]:
+    """Plain Python over the CSV closes: each run of sessions with small's daily return strictly below
+    large's (a tie ends a run), as (the session it reached n, its final length)."""
+    rut, gspc = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close")
+    days = sorted(set(rut) & set(gspc))
+    out, length = [], 0
+    for prev, day in itertools.pairwise(days):
+        spread = rut[day] / rut[prev] - gspc[day] / gspc[prev]
+        length = length + 1 if spread < -1e-12 else 0
+        if length == n:
+            out.append([day, n])
+        elif length > n:
+            out[-1][1] = length
+    return [tuple(x) for x in out]
+
+
+async def test_streak_below_on_the_bundled_history(snapshot_market):
+    expected = trailing_runs_from_the_csv(7)
+    query = history.COMMAND.validate(
+        {"signal": "streak", "threshold": "7", "direction": "below", "detail": "true"}
+    )
+    reply = await execute(history.COMMAND, query, snapshot_market)
+    assert f"{len(expected)} occurrences of an underperformance streak reaching 7 sessions" in reply.text
+    rows = reply.field("Occurrences" + (" (newest 20)" if len(expected) > 20 else "")).value.splitlines()
+    assert [(r[:10], r[12:r.index(")")]) for r in rows] == [
+        (str(d), f"{length:.1f}") for d, length in expected[-20:]
+    ]
+    assert "small caps led in" in reply.field("After 1m").value
+    assert len(expected) == 28  # pinned: the CSV has 28 such runs to 2026-08-21
+
+
+async def test_a_streak_below_alert_fires_on_the_session_the_trailing_run_reaches_n(snapshot_market):
+    from commands.alerts import AlertSpec, evaluate, validate
+    from commands.pair import load_pair
+
+    newest, length = trailing_runs_from_the_csv(7)[-1]
+    assert (newest, length) == (dt.date(2026, 7, 8), 7)
+    validate("streak", 7.0, "below")
+    pair = await load_pair(snapshot_market, "^RUT", "^GSPC")
+    spec = [AlertSpec(1, 555, "streak", 7.0, "below")]
+    assert evaluate(pair, dt.date(2026, 7, 7), spec) == []
+    (post,) = evaluate(pair, newest, spec)
+    assert post.reply.title == "Alert: an underperformance streak reaching 7 sessions — 2026-07-08"
+    assert "small caps led over the next month in" in post.reply.text
+    assert evaluate(pair, dt.date(2026, 7, 9), spec) == []  # the same run counts once
