@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 1, 31))
     sim.add_argument("--channels", type=int, default=2)
     sim.add_argument("--alert", action="append", default=[], help='a signal to watch, e.g. "streak:10"')
+    sim.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        help='one more server and channel, in a zone with a post time, e.g. "Europe/Berlin@18:00"',
+    )
     return parser
 
 
@@ -48,7 +54,8 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
             from .simulate import simulate
 
             return await simulate(
-                data, args.start, args.end, args.channels, settings.chart_dir, sys.stdout, args.alert
+                *(data, args.start, args.end, args.channels, settings.chart_dir, sys.stdout),
+                *(args.alert, args.server),
             )
         return await console.repl()
 

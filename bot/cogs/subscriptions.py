@@ -18,7 +18,7 @@ from commands.reply import Field, Reply, UserError
 from data.state import GuildSettings, Subscription
 
 from ..embeds import reply_embed
-from ..schedule import due_session, due_time, parse_post_time
+from ..schedule import discord_time, due_session, due_time, next_due, parse_post_time, post_time_rule
 
 if TYPE_CHECKING:
     from ..client import RotationBot
@@ -151,20 +151,22 @@ class Subscriptions(ext.Cog):
             target_id, interaction.guild_id, post_time, guild.timezone, thread, interaction.user.id
         )
         await self.bot.state.subscribe(sub, now)
-        when = f"at {post_time} {guild.timezone}" if post_time else "30 minutes after the US close"
+        rule = self._rule(post_time, guild.timezone, now)
         await interaction.response.send_message(
-            f"Subscribed <#{target_id}>: the daily rotation update {when} on NYSE trading days"
-            f"{', each with a discussion thread' if thread else ''}. Next: {self._next(sub, now)}.",
+            f"Subscribed <#{target_id}>: the daily rotation update for every NYSE session"
+            f"{', each with a discussion thread' if thread else ''}, posted {rule}. "
+            f"Next: {self._next(sub, now)}.",
             ephemeral=True,
         )
 
+    def _rule(self, post_time: str | None, zone: str, now: dt.datetime) -> str:
+        return post_time_rule(post_time, zone, now, self.bot.delivery.calendar, self.bot.delivery.policy)
+
     def _next(self, sub: Subscription, now: dt.datetime) -> str:
-        cal = self.bot.delivery.calendar
-        for session in cal.sessions_between(now.date(), now.date() + dt.timedelta(days=10)):
-            due = due_time(sub, session, cal, self.bot.delivery.policy)
-            if due > now:
-                return f"{session} (<t:{int(due.timestamp())}:f>)"
-        return "the next trading session"
+        nxt = next_due(sub, now, self.bot.delivery.calendar, self.bot.delivery.policy)
+        if nxt is None:
+            return "the next trading session's update"
+        return f"the {nxt[0]} update, {discord_time(nxt[1])}"
 
     @app_commands.command(name="server-settings", description="This server's time zone and default post time")
     @app_commands.describe(
@@ -199,9 +201,9 @@ class Subscriptions(ext.Cog):
                     raise UserError(str(exc)) from None
             current = GuildSettings(zone, post_time)
             await state.set_guild_settings(interaction.guild_id, current)
-        when = current.post_time or "30 minutes after the US close"
+        rule = self._rule(current.post_time, current.timezone, self.bot.clock())
         await interaction.response.send_message(
-            f"This server: time zone {current.timezone}; new subscriptions post at {when}. "
+            f"This server: time zone {current.timezone}; new subscriptions post {rule}. "
             "Existing subscriptions keep their time (subscribe again to change one).",
             ephemeral=True,
         )
@@ -241,13 +243,7 @@ class Subscriptions(ext.Cog):
                 missing = self._bot_missing(interaction, sub.channel_id, cached, sub.thread)
                 if missing:
                     problems.append(f"missing {_names(missing)}")
-            due = due_session(sub, now, self.bot.delivery.calendar, self.bot.delivery.policy)
-            value = (
-                f"<#{sub.channel_id}> · {sub.post_time or 'after the close'} {sub.timezone}"
-                f" · thread {'on' if sub.thread else 'off'} · last post {sub.last_session or 'none yet'}"
-                + (f" · due now: {due}" if due and (sub.last_session or "") < due.isoformat() else "")
-                + (f"\n⚠️ {'; '.join(problems)}" if problems else "")
-            )
+            value = self._describe(sub, now) + (f"\n⚠️ {'; '.join(problems)}" if problems else "")
             fields.append(
                 Field(f"#{cached.name}" if cached else str(sub.channel_id), value, None, inline=False)
             )
@@ -260,6 +256,25 @@ class Subscriptions(ext.Cog):
         )
         embed, _ = reply_embed(reply)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def _describe(self, sub: Subscription, now: dt.datetime) -> str:
+        """One subscription: its rule, then each moment as a Discord timestamp (sessions as dates)."""
+        cal, policy = self.bot.delivery.calendar, self.bot.delivery.policy
+        parts = [f"<#{sub.channel_id}> · posted {self._rule(sub.post_time, sub.timezone, now)}"]
+        parts.append(f"thread {'on' if sub.thread else 'off'}")
+        if sub.last_session:
+            last = dt.date.fromisoformat(sub.last_session)
+            due_at = discord_time(due_time(sub, last, cal, policy))
+            parts.append(f"last post: the {last} update, due {due_at}")
+        else:
+            parts.append("no post yet")
+        due = due_session(sub, now, cal, policy, not_before=sub.created_at)
+        if due and (sub.last_session or "") < due.isoformat():
+            parts.append(f"due now: the {due} update")
+        parts.append(f"next: {self._next(sub, now)}")
+        if sub.created_at:
+            parts.append(f"subscribed {discord_time(sub.created_at)}")
+        return " · ".join(parts)
 
     @app_commands.command(name="discuss", description="Open a thread seeded with the current digest chart")
     @app_commands.describe(topic="The thread's name (default: Rotation talk and the date)")

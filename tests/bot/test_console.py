@@ -104,6 +104,25 @@ def test_simulated_daily_updates_skip_the_holiday_and_follow_the_half_day(tmp_pa
     assert "12 posts for 6 trading sessions x 2 channel(s)." in result.stdout
 
 
+def test_simulated_servers_east_and_west_post_when_their_confirmation_says(tmp_path):
+    servers = ("--server", "Europe/Berlin@18:00", "--server", "America/Los_Angeles@14:00")
+    days = ("--start", "2025-11-24", "--end", "2025-11-25")
+    result = run_bot(tmp_path, "simulate", *days, "--channels", "1", *servers)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # the rule, in the words /subscribe uses; then the posts at those times
+    assert "#desk-2 (Europe/Berlin): posted at `18:00` Europe/Berlin, the first 18:00 after each" in out
+    assert "`time:22:30` or later posts the same day." in out
+    assert "#desk-3 (America/Los_Angeles): posted at `14:00` America/Los_Angeles, the first 14:00" in out
+    title = "Daily rotation update — 2025-11-24"
+    assert f"2025-11-24 16:30 ET  #desk-1  {title}" in out
+    assert f"2025-11-24 17:00 ET = 2025-11-24 14:00 America/Los_Angeles  #desk-3  {title}" in out
+    assert f"2025-11-25 12:00 ET = 2025-11-25 18:00 Europe/Berlin  #desk-2  {title}" in out  # the next day
+    later = "Daily rotation update — 2025-11-25"
+    assert f"2025-11-26 12:00 ET = 2025-11-26 18:00 Europe/Berlin  #desk-2  {later}" in out
+    assert "6 posts for 2 trading sessions x 3 channel(s)." in out
+
+
 def test_simulated_january_2026_fires_a_streak_alert_once(tmp_path):
     result = run_bot(
         tmp_path,

@@ -32,8 +32,64 @@ def test_half_day_follows_the_early_close():
     assert due_time(sub("17:00"), dt.date(2026, 11, 27), CAL, POLICY) == utc("2026-11-27T22:00")
 
 
-def test_a_post_time_before_the_close_waits_for_the_close():
-    assert due_time(sub("09:00"), dt.date(2026, 8, 21), CAL, POLICY) == utc("2026-08-21T20:30")
+# One rule: the first occurrence of the chosen local time after the session is final (close + 30 min).
+# Session 2026-08-21 is a Friday in daylight time: final at 16:30 New York = 20:30 UTC.
+@pytest.mark.parametrize(
+    ("post_time", "zone", "expected"),
+    [
+        ("17:00", "America/New_York", "2026-08-21T21:00"),  # same evening
+        ("16:30", "America/New_York", "2026-08-21T20:30"),  # exactly when final
+        ("10:00", "America/New_York", "2026-08-22T14:00"),  # before the close: next morning (was 16:30)
+        ("09:00", "Asia/Kolkata", "2026-08-22T03:30"),  # final at 02:00 there: 09:00 that morning
+        ("01:00", "Asia/Kolkata", "2026-08-22T19:30"),  # 01:00 comes before 02:00: the night after
+        ("18:00", "Europe/Berlin", "2026-08-22T16:00"),  # final at 22:30 there: the next evening
+        ("23:00", "Europe/Berlin", "2026-08-21T21:00"),  # after 22:30: the same night
+        ("14:00", "America/Los_Angeles", "2026-08-21T21:00"),  # final at 13:30 there: same afternoon
+        ("12:00", "America/Los_Angeles", "2026-08-22T19:00"),  # before 13:30: the next day
+    ],
+)
+def test_first_chosen_local_time_after_the_session_is_final(post_time, zone, expected):
+    assert due_time(sub(post_time, zone), dt.date(2026, 8, 21), CAL, POLICY) == utc(expected)
+
+
+def test_a_time_before_an_early_close_posts_the_next_day():
+    # 2026-11-27 closes at 13:00 New York (final 18:30 UTC): 09:00 is the next morning, 14:00 the same day
+    assert due_time(sub("09:00"), dt.date(2026, 11, 27), CAL, POLICY) == utc("2026-11-28T14:00")
+    assert due_time(sub("14:00"), dt.date(2026, 11, 27), CAL, POLICY) == utc("2026-11-27T19:00")
+
+
+@pytest.mark.parametrize(
+    ("post_time", "zone", "says", "never"),
+    [
+        ("17:00", "America/New_York", "at `17:00` America/New_York, the first 17:00 after", "next day"),
+        ("10:00", "America/New_York", "`time:16:30` or later posts the same day", "after midnight"),
+        ("18:00", "Europe/Berlin", "comes the day after each session; `time:22:30` or later", "midnight"),
+        ("23:00", "Europe/Berlin", "the first 23:00 after each session is final", "day after"),
+        ("09:00", "Asia/Kolkata", "final at `03:00` in Asia/Kolkata, after midnight there", "same day"),
+        ("09:00", "Asia/Kolkata", "the earliest post is `time:03:00`", "same day"),
+        ("14:00", "America/Los_Angeles", "the first 14:00 after each session is final", "day after"),
+        ("12:00", "America/Los_Angeles", "`time:13:30` or later posts the same day", "midnight"),
+        (None, "America/New_York", "when each session is final, 30 minutes after the New York close", "`"),
+        (None, "Asia/Kolkata", "`03:00` in Asia/Kolkata on a regular day, after midnight there", "same day"),
+    ],
+)
+def test_the_rule_in_words_says_when_it_is_the_next_day(post_time, zone, says, never):
+    from bot.schedule import post_time_rule
+
+    # Wednesday 2026-11-25, before the close; the next regular session is that day (EST: final 21:30 UTC)
+    text = post_time_rule(post_time, zone, utc("2026-11-25T15:00"), CAL, POLICY)
+    assert says in text
+    assert never not in text
+
+
+def test_next_due_is_the_first_post_after_now():
+    from bot.schedule import next_due
+
+    # Friday 2026-08-21 at 17:00 New York: a 10:00 subscription's next post is Saturday 10:00 (14:00 UTC)
+    assert next_due(sub("10:00"), utc("2026-08-21T21:00"), CAL, POLICY) == (
+        dt.date(2026, 8, 21),
+        utc("2026-08-22T14:00"),
+    )
 
 
 def test_daylight_saving_time_moves_the_utc_time():
@@ -65,6 +121,12 @@ def test_after_downtime_only_the_latest_missed_update_within_the_window():
     assert due_session(sub(), utc("2026-08-25T14:00"), CAL, POLICY) == dt.date(2026, 8, 24)
     # down for two days: Monday's is past the 18 h window, Tuesday's not due yet: nothing
     assert due_session(sub(), utc("2026-08-26T19:00"), CAL, POLICY) is None
+
+
+def test_due_session_for_a_zone_east_of_new_york():
+    kolkata = sub("09:00", "Asia/Kolkata")
+    assert due_session(kolkata, utc("2026-08-22T03:29"), CAL, POLICY) is None  # Thursday's was 24 h ago
+    assert due_session(kolkata, utc("2026-08-22T03:31"), CAL, POLICY) == dt.date(2026, 8, 21)
 
 
 def test_sessions_due_before_a_subscription_existed_are_not_posted():

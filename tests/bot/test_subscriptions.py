@@ -34,9 +34,36 @@ async def test_subscribe_here_stores_it_and_says_when(make_bot, fake):
     (callback,) = fake.for_interaction(payload)
     assert callback.json["data"]["flags"] & EPHEMERAL
     assert f"Subscribed <#{fake.channel_id}>" in content(callback)
-    assert "at 17:00 America/New_York" in content(callback)
+    assert "posted at `17:00` America/New_York, the first 17:00 after each session is final" in content(
+        callback
+    )
+    five_pm = int(dt.datetime(2026, 8, 21, 21, tzinfo=dt.UTC).timestamp())  # 17:00 EDT
+    assert f"Next: the 2026-08-21 update, <t:{five_pm}:f>." in content(callback)
     (sub,) = await bot.state.subscriptions(int(fake.guild_id))
     assert (sub.channel_id, sub.post_time, sub.thread) == (int(fake.channel_id), "17:00", True)
+
+
+@pytest.mark.parametrize(
+    ("zone", "time", "next_utc", "says"),
+    [
+        # Friday 2026-08-21 16:31 New York; each session is final at 16:30 New York (20:30 UTC)
+        ("America/New_York", "10:00", "2026-08-22T14:00", "`time:16:30` or later posts the same day"),
+        ("Europe/Berlin", "18:00", "2026-08-22T16:00", "`time:22:30` or later posts the same day"),
+        ("Asia/Kolkata", "09:00", "2026-08-22T03:30", "the earliest post is `time:02:00`"),
+        ("America/Los_Angeles", "14:00", "2026-08-21T21:00", "the first 14:00 after each session is final."),
+    ],
+)
+async def test_subscribe_says_when_the_post_really_comes(make_bot, fake, zone, time, next_utc, says):
+    bot = await make_bot(guild=fake.guild(), clock=Clock())
+    from data.state import GuildSettings
+
+    await bot.state.set_guild_settings(int(fake.guild_id), GuildSettings(zone))
+    payload = fake.interaction("subscribe", {"time": time}, member_permissions=MOD)
+    await dispatch(bot, payload)
+    text = content(fake.for_interaction(payload)[0])
+    stamp = int(dt.datetime.fromisoformat(next_utc).replace(tzinfo=dt.UTC).timestamp())
+    assert says in text
+    assert f"<t:{stamp}:f>" in text
 
 
 async def test_subscribe_is_declared_for_manage_channels_and_servers_only(make_bot, fake):
@@ -79,7 +106,12 @@ async def test_subscriptions_lists_and_unsubscribe_removes(make_bot, fake):
     await dispatch(bot, listing)
     embed = fake.for_interaction(listing)[0].json["data"]["embeds"][0]
     assert "1 channel subscribed" in embed["description"]
-    assert f"<#{fake.channel_id}> · after the close America/New_York" in embed["fields"][0]["value"]
+    value = embed["fields"][0]["value"]
+    rule = "posted when each session is final, 30 minutes after the New York close"
+    assert f"<#{fake.channel_id}> · {rule}" in value
+    monday = int(dt.datetime(2026, 8, 24, 20, 30, tzinfo=dt.UTC).timestamp())  # Friday's was due before
+    assert f"no post yet · next: the 2026-08-24 update, <t:{monday}:f>" in value
+    assert f"subscribed <t:{int(Clock()().timestamp())}:f>" in value
     removal = fake.interaction("unsubscribe", member_permissions=MOD)
     await dispatch(bot, removal)
     assert "will get no more daily updates" in content(fake.for_interaction(removal)[0])
@@ -198,7 +230,11 @@ async def test_server_settings_set_the_zone_and_time_new_subscriptions_use(make_
         "server-settings", {"timezone": "Europe/Berlin", "time": "18:00"}, member_permissions=admin
     )
     await dispatch(bot, ok)
-    assert "time zone Europe/Berlin; new subscriptions post at 18:00" in content(fake.for_interaction(ok)[0])
+    assert (
+        "time zone Europe/Berlin; new subscriptions post at `18:00` Europe/Berlin, the first 18:00 after each"
+        " session is final. A regular session is final at `22:30` in Europe/Berlin, so 18:00 comes the day"
+        " after each session; `time:22:30` or later posts the same day."
+    ) in content(fake.for_interaction(ok)[0])
     await dispatch(bot, fake.interaction("subscribe", member_permissions=MOD))
     (sub,) = await bot.state.subscriptions()
     assert (sub.timezone, sub.post_time) == ("Europe/Berlin", "18:00")
