@@ -6,8 +6,12 @@ Every period resolves to a *base* close and an *end* close on a series' sessions
 - ``1d`` runs from the previous session to the as-of session;
 - ``ytd`` runs from the last close of the previous year, ``mtd`` from the last close of the previous
   month; ``max`` from the first common session;
-- a year (``2024``), a month (``2024-03``) or a range (``2024-01-01..2024-06-30``) runs from the last
-  close *before* its first day to the last close on or before its last day.
+- a year (``2024``), a quarter (``2024-Q1``), a month (``2024-03``), a day (``2026-01-16``) or a range
+  (``2024-01-01..2024-06-30``) runs from the last close *before* its first day to the last close on or
+  before its last day; an open range (``2020-01-01..``, "since 2020") ends at the as-of session.
+
+So a day is that session's own move (from the close before it), and the same few words cover what
+people ask in a thread ("since 2020", "in Q1 2024", "on 2026-01-16") without a second definition.
 """
 
 from __future__ import annotations
@@ -33,11 +37,15 @@ RELATIVE = {
 }
 NAMED = ["1d", *RELATIVE, "mtd", "ytd", "max"]
 ACCEPTED = (
-    "one of " + ", ".join(NAMED) + ", a year (2024), a month (2024-03) or a range (2024-01-01..2024-06-30)"
+    "one of " + ", ".join(NAMED) + ", a year (2024), a quarter (2024-Q1), a month (2024-03), a day "
+    "(2026-01-16), a range (2024-01-01..2024-06-30) or an open range to the newest session (2020-01-01..)"
 )
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(?:(\d{4})-?q([1-4])|q([1-4])-?(\d{4}))$")
+_DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:\.\.|to)\s*(\d{4}-\d{1,2}-\d{1,2})$")
+_OPEN = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\.\.$")
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Period:
     text: str  # canonical form, shown back to the user
     kind: str  # "1d" | "relative" | "ytd" | "max" | "span"
     first: dt.date | None = None  # span: first calendar day
-    last: dt.date | None = None  # span: last calendar day
+    last: dt.date | None = None  # span: last calendar day (None: open, to the as-of session)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,17 @@ def parse_period(raw: str) -> Period:
             raise UserError(f"`{raw.strip()[:40]}`: months run from 01 to 12.")
         last_day = calendar.monthrange(year, month)[1]
         return Period(f"{year}-{month:02d}", "span", dt.date(year, month, 1), dt.date(year, month, last_day))
+    if m := _QUARTER.match(text):
+        year, quarter = (int(m[1]), int(m[2])) if m[1] else (int(m[4]), int(m[3]))
+        first = dt.date(year, 3 * quarter - 2, 1)
+        last = dt.date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
+        return Period(f"{year}-Q{quarter}", "span", first, last)
+    if _DAY.match(text):
+        day = parse_date(text)
+        return Period(day.isoformat(), "span", day, day)
+    if m := _OPEN.match(text):
+        first = parse_date(m[1])
+        return Period(f"{first}..", "span", first, None)
     if m := _RANGE.match(text):
         first, last = parse_date(m[1]), parse_date(m[2])
         if first > last:
@@ -115,8 +134,8 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
         start = pd.Timestamp(as_of.year, as_of.month, 1)
         return Window(_before(sessions, start, period), as_of, f"month to date ({as_of:%Y-%m})")
     assert period.first is not None
-    assert period.last is not None
-    start, stop = pd.Timestamp(period.first), pd.Timestamp(period.last)
+    start = pd.Timestamp(period.first)
+    stop = pd.Timestamp(period.last) if period.last is not None else as_of
     if start > as_of:
         raise UserError(
             f"`{period.text}` starts after the newest session in the data ({as_of.date()}). "
@@ -125,8 +144,17 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
     end = _on_or_before(sessions, stop, period)
     base = _before(sessions, start, period)
     if end <= base:
+        if period.first == period.last:
+            after = sessions[sessions.searchsorted(start)] if start < as_of else None
+            nearest = f"{base.date()} and {after.date()}" if after is not None else f"{base.date()}"
+            raise UserError(f"{period.text} is not a trading session: the nearest are {nearest}.")
         raise UserError(f"There is no trading session in `{period.text}`.")
-    label = period.text if stop <= as_of else f"{period.text} (to date: {as_of.date()})"
+    if period.last is None:
+        label = f"since {period.first} (to {end.date()})"
+    elif stop <= as_of:
+        label = period.text
+    else:
+        label = f"{period.text} (to date: {as_of.date()})"
     return Window(base, end, label)
 
 

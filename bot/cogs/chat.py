@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands as ext
 
-from commands.chat import to_line
-from commands.help import help_reply
+from commands.chat import Reading, read
+from commands.help import about_reply, help_reply
 from commands.registry import execute
-from commands.reply import UserError
+from commands.reply import Reply, UserError
+from data.errors import DataError
+from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
 from ..embeds import reply_embed
+from ..valuations import show_valuation
 
 if TYPE_CHECKING:
     from ..client import RotationBot
@@ -55,16 +60,40 @@ class Chat(ext.Cog):
             )
 
     async def answer(self, message: discord.Message) -> None:
-        line = to_line(message.content, self.bot.market.known_offline())
-        if line.strip() == "/help":
-            embed, _ = reply_embed(help_reply(self.bot.registry))
-            await message.reply(embed=embed, mention_author=False)
+        """The answer, under one line saying which command the question was read as."""
+        reading = read(message.content, self.bot.market.known_offline(), await self.latest_session())
+        header = f"Read as `{reading.line}`"
+        try:
+            async with message.channel.typing():
+                reply = await self.reply_for(reading, message)
+        except UserError as exc:
+            await message.reply(f"{header}\n{exc}", mention_author=False)
             return
-        command, query = self.bot.registry.validate_line(line)
-        async with message.channel.typing():
-            reply = await execute(command, query, self.bot.market, self.bot.workers)
         embed, file = reply_embed(reply)
-        await message.reply(embed=embed, file=file or discord.utils.MISSING, mention_author=False)
+        await message.reply(header, embed=embed, file=file or discord.utils.MISSING, mention_author=False)
+
+    async def latest_session(self) -> dt.date:
+        """The default pair's newest common session: what "this year" or "last quarter" is relative to
+        (the same anchor as ``ytd`` in /gap), so a question and its slash command agree."""
+        try:
+            small, large = await asyncio.gather(
+                self.bot.market.history(SMALL_DEFAULT), self.bot.market.history(LARGE_DEFAULT)
+            )
+        except DataError as exc:
+            raise UserError(str(exc)) from exc
+        return min(small.last_session, large.last_session)
+
+    async def reply_for(self, reading: Reading, message: discord.Message) -> Reply:
+        if reading.command == "help":
+            return help_reply(self.bot.registry)
+        if reading.command == "about":
+            return await about_reply(self.bot.market)
+        if reading.command == "valuation show":
+            guild_id = message.guild.id if message.guild else 0
+            today = self.bot.clock().date()
+            return await show_valuation(self.bot.state, guild_id, self.bot.market, today, self.bot.workers)
+        command, query = self.bot.registry.validate_line(reading.line)
+        return await execute(command, query, self.bot.market, self.bot.workers)
 
 
 async def setup(bot: RotationBot) -> None:

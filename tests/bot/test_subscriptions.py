@@ -8,7 +8,6 @@ import time
 import pytest
 
 from bot.delivery import TITLE, nonce
-from commands.chat import UNDERSTOOD
 from tests.bot.fake_discord import ALL_TEXT, CREATE_PUBLIC_THREADS, EPHEMERAL, MANAGE_CHANNELS, dispatch
 
 MOD = ALL_TEXT | MANAGE_CHANNELS
@@ -187,6 +186,7 @@ async def test_a_question_in_the_bots_thread_is_answered_there(make_bot, fake):
         "message_create",
     )
     (reply,) = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
+    assert reply.json["content"] == "Read as `/gap period:2024`"
     fields = {f["name"]: f["value"] for f in reply.json["embeds"][0]["fields"]}
     assert fields["^RUT return"] == "+10.02%"
     assert str(reply.json["message_reference"]["channel_id"]) == fake.thread_id
@@ -200,7 +200,8 @@ async def test_an_unknown_question_gets_the_grammar_and_unmentioned_chat_is_igno
         bot, fake.message_create(f"<@{fake.app_id}> tell me a joke", mention_bot=True), "message_create"
     )
     (reply,) = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
-    assert reply.json["content"] == UNDERSTOOD
+    assert reply.json["content"].startswith("I didn't understand “joke”")
+    assert "`/gap period:ytd`" in reply.json["content"]
     before = len(fake.requests)
     await dispatch(bot, fake.message_create("what's the streak?", mention_bot=False), "message_create")
     assert len(fake.requests) == before

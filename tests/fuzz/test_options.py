@@ -3,6 +3,8 @@ else, never produces a message Discord would reject, and never carries a live me
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,14 +134,14 @@ def test_console_lines(line):
 @given(text=st.one_of(VALUES, st.text(max_size=500)))
 def test_chat_questions(text):
     try:
-        line = chat.to_line(text, SnapshotSource().tickers())
+        line = chat.to_line(text, SnapshotSource().tickers(), dt.date(2026, 8, 21))
     except UserError as exc:
         check_message(str(exc))
         return
     assert "@everyone" not in line
     assert "<@" not in line
     name, options = parse_line(line)
-    if name != "help":
+    if name not in ("help", "about", "valuation"):
         try:
             REGISTRY.get(name).validate(options)
         except UserError as exc:
