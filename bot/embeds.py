@@ -12,6 +12,7 @@ COLOUR = discord.Colour(0xE8590C)  # the small-cap orange of the charts
 
 # Discord's embed limits
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 25, 256, 1024, 2048, 6000
+DESCRIPTION_ROOM = 600  # kept for the answer's text when fields compete for the 6,000 characters
 
 
 def _clip(text: str, limit: int) -> str:
@@ -19,17 +20,31 @@ def _clip(text: str, limit: int) -> str:
 
 
 def reply_embed(reply: Reply) -> tuple[discord.Embed, discord.File | None]:
-    """A fresh File every call: a discord.File is consumed when it is sent."""
-    description = reply.text + "".join(f"\n\n⚠️ {n}" for n in reply.notes)
+    """A fresh File every call: a discord.File is consumed when it is sent.
+
+    Whatever the reply holds, the embed stays within every one of Discord's limits (a rejected embed
+    would lose the whole answer): fields that do not fit in the 6,000 characters are left out, and
+    the description says how many."""
     title = _clip(reply.title, TITLE)
     footer = _clip(reply.footer(), FOOTER)
     fields = [(_clip(f.name, FIELD_NAME), _clip(f.value or "—", FIELD_VALUE), f.inline) for f in reply.fields]
-    fields = fields[:FIELDS]
-    used = len(title) + len(footer) + sum(len(n) + len(v) for n, v, _ in fields)
-    embed = discord.Embed(
-        title=title, description=_clip(description, min(DESCRIPTION, TOTAL - used)), colour=COLOUR
+    budget = TOTAL - len(title) - len(footer) - DESCRIPTION_ROOM
+    kept: list[tuple[str, str, bool]] = []
+    for name, value, inline in fields[:FIELDS]:
+        if len(name) + len(value) > budget:
+            break
+        kept.append((name, value, inline))
+        budget -= len(name) + len(value)
+    notes = list(reply.notes)
+    if len(kept) < len(fields):
+        notes.append(f"{len(fields) - len(kept)} more entries did not fit in one message.")
+    tail = "".join(f"\n\n⚠️ {n}" for n in notes)
+    room = min(DESCRIPTION, budget + DESCRIPTION_ROOM)
+    description = _clip(reply.text, max(room - len(tail), 1)) + tail if len(tail) < room else _clip(
+        reply.text + tail, room
     )
-    for name, value, inline in fields:
+    embed = discord.Embed(title=title, description=description, colour=COLOUR)
+    for name, value, inline in kept:
         embed.add_field(name=name, value=value, inline=inline)
     embed.set_footer(text=footer)
     if reply.chart is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from commands.escape import code
 from commands.registry import Command, execute
 from commands.reply import UserError
 
@@ -107,7 +108,7 @@ class ErrorHandlingTree(app_commands.CommandTree):
         elif isinstance(cause, app_commands.CommandOnCooldown):
             message = f"Easy — you're asking quickly. Try again in {cause.retry_after:.0f} s."
         elif isinstance(cause, app_commands.TransformerError):
-            message = f"I couldn't use `{str(cause.value)[:40]}` for that option: {cause.type.name} expected."
+            message = f"I couldn't use {code(cause.value)} for that option: {cause.type.name} expected."
         elif isinstance(cause, app_commands.NoPrivateMessage):
             message = "That command works in a server channel, not in direct messages."
         elif isinstance(cause, app_commands.MissingPermissions):

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from commands.escape import code
 from data.calendar import TradingCalendar
 from data.state import Subscription
 
@@ -39,7 +40,7 @@ def parse_post_time(text: str) -> str:
     try:
         parsed = dt.datetime.strptime(raw, "%H:%M").time()
     except ValueError:
-        raise ValueError(f"`{text[:20]}` is not a time: use 24-hour HH:MM, e.g. 16:30.") from None
+        raise ValueError(f"{code(text, 20)} is not a time: use 24-hour HH:MM, e.g. 16:30.") from None
     return parsed.strftime("%H:%M")
 
 

@@ -14,6 +14,8 @@ from data.sources.live import trailing_pe
 from data.state import StateStore
 from data.valuations import Observation
 
+from .limits import VALUATIONS
+
 LIVE_PAIR = ("IWM", "SPY")
 
 
@@ -30,20 +32,29 @@ async def live_observation(market: MarketData, today: dt.date) -> tuple[list[Obs
 
 
 async def show_valuation(
-    state: StateStore, guild_id: int, market: MarketData, today: dt.date, worker: Worker = run_inline
+    state: StateStore,
+    guild_id: int,
+    market: MarketData,
+    today: dt.date,
+    worker: Worker = run_inline,
+    page: int = 1,
 ) -> Reply:
     """Gather quotes, this server's records and live figures on the loop; build the reply in ``worker``."""
     live, note = await live_observation(market, today)
-    return await worker(show, [*QUOTED, *await state.valuations(guild_id), *live], note)
+    return await worker(show, [*QUOTED, *await state.valuations(guild_id), *live], note, page, today)
 
 
 async def record_valuation(
     state: StateStore, guild_id: int, options: Mapping[str, str], user_id: int, now: dt.datetime
 ) -> str:
-    obs = parse_record(options, user_id)
+    obs = parse_record(options, user_id, now.date())
+    VALUATIONS.check([o.recorded_by for o in await state.valuations(guild_id)], user_id)
     new_id = await state.add_valuation(guild_id, obs, now)
     verdict = f"a {obs.discount * 100:.1f}% discount" if obs.discount is not None else obs.why_no_discount()
-    return f"Recorded #{new_id}: {obs.small_pe:g}x vs {obs.large_pe:g}x as of {obs.as_of} ({verdict})."
+    return (
+        f"Recorded #{new_id}: {obs.small_pe:g}x vs {obs.large_pe:g}x as of {obs.as_of} ({verdict}). "
+        f"`/valuation remove id:{new_id}` removes it."
+    )
 
 
 async def remove_valuation(

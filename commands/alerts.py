@@ -10,6 +10,7 @@ import pandas as pd
 
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
+from .escape import code
 from .history import SIGNALS, HistoryQuery, fires_on, what_followed
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
@@ -34,15 +35,28 @@ class AlertPost:
     reply: Reply
 
 
+# Sane ranges for what an alert stores: a 63-session ratio change of more than 100% has never
+# happened; a January gap beyond ±50 pp neither.
+THRESHOLDS = {"ratio_jump": (0.1, 100.0, "%"), "january": (-50.0, 50.0, "pp")}
+
+
 def validate(signal: str, threshold: float | None, direction: str | None) -> None:
     if signal not in SIGNALS:
-        raise UserError(f"`{signal[:20]}` is not a signal: use {', '.join(SIGNALS)}.")
+        raise UserError(f"{code(signal, 20)} is not a signal: use {', '.join(SIGNALS)}.")
     if signal == "streak" and (
         threshold is None or not (1 <= threshold <= 100 and float(threshold).is_integer())
     ):
         raise UserError("A streak alert needs a threshold: a whole number of sessions, 1 to 100.")
+    if signal == "ratio_cross" and threshold is not None:
+        raise UserError("A ratio_cross alert takes no threshold: it fires on a cross of the 200-day average.")
+    if signal in THRESHOLDS and threshold is not None:
+        low, high, unit = THRESHOLDS[signal]
+        if not low <= threshold <= high:  # also refuses nan and inf
+            raise UserError(f"For {signal}, the threshold is {low:g} to {high:g} {unit} (got {threshold:g}).")
     if direction not in (None, "above", "below"):
         raise UserError("`direction` is above or below.")
+    if direction is not None and signal != "ratio_cross":
+        raise UserError("`direction` applies to ratio_cross alerts only.")
 
 
 def evaluate(pair: Pair, session: dt.date, specs: list[AlertSpec]) -> list[AlertPost]:

@@ -7,6 +7,8 @@ separate process. Colours are fixed everywhere: small caps orange, large caps bl
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Callable
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
@@ -14,6 +16,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
+
+LEFT_OUT = "The chart was left out: it could not be drawn from these figures. The text above is complete."
 
 SMALL = "#E8590C"
 LARGE = "#1C7ED6"
@@ -34,6 +40,21 @@ _STYLE = {
     "grid.alpha": 0.25,
     "legend.frameon": False,
 }
+
+
+def attach(reply, name: str, render: Callable[[], bytes]) -> None:
+    """Draw ``reply``'s chart; a chart that cannot be drawn is left out with a note, never the answer.
+
+    One odd figure (a date matplotlib cannot place, an empty or infinite series) must not turn a
+    correct text answer into an apology, so every command draws through here."""
+    try:
+        reply.chart = render()
+    except Exception:
+        log.warning("chart %s left out of %r", name, reply.title, exc_info=True)
+        reply.chart = None
+        reply.notes.append(LEFT_OUT)
+        return
+    reply.chart_name = name
 
 
 def _figure(bottom: float = 0.13, hspace: float = 0.08) -> Figure:

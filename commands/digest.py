@@ -156,16 +156,19 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         figures={"ratio_from_high": {key: risk.from_high_json(h) for key, h in highs.items()}},
     )
     year = slice(d.ratio.index[max(0, len(d.ratio) - YEAR)], None)
-    reply.chart = charts.digest_chart(
-        d.ratio.loc[year],
-        d.sma50.loc[year],
-        d.sma200.loc[year],
-        daily_spread(pair.frame).iloc[-60:],
-        s.start if s.sign else None,
-        f"Small/large ratio, {pair.as_of}: YTD {pp(ytd.spread)}",
-        str(pair.as_of),
+    charts.attach(
+        reply,
+        "digest.png",
+        lambda: charts.digest_chart(
+            d.ratio.loc[year],
+            d.sma50.loc[year],
+            d.sma200.loc[year],
+            daily_spread(pair.frame).iloc[-60:],
+            s.start if s.sign else None,
+            f"Small/large ratio, {pair.as_of}: YTD {pp(ytd.spread)}",
+            str(pair.as_of),
+        ),
     )
-    reply.chart_name = "digest.png"
     return reply
 
 

@@ -131,14 +131,17 @@ def build(query: GapQuery, pair: Pair) -> Reply:
         notes=list(pair.notes),
         figures={"risk": risk.figures_json(r)},
     )
-    reply.chart = charts.gap_chart(
-        pair.frame.loc[g.window.base : g.window.end],
-        pair.small_name,
-        pair.large_name,
-        f"{f.title}, {g.window.label}: spread {pp(g.spread)}",
-        str(pair.as_of),
+    charts.attach(
+        reply,
+        "gap.png",
+        lambda: charts.gap_chart(
+            pair.frame.loc[g.window.base : g.window.end],
+            pair.small_name,
+            pair.large_name,
+            f"{f.title}, {g.window.label}: spread {pp(g.spread)}",
+            str(pair.as_of),
+        ),
     )
-    reply.chart_name = "gap.png"
     return reply
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
+from .escape import code
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Command, Option
 from .reply import Field, Reply, UserError, pp
@@ -60,12 +61,12 @@ class Occurrences:
 def parse(options: Mapping[str, str]) -> HistoryQuery:
     signal = options.get("signal") or "streak"
     if signal not in SIGNALS:
-        raise UserError(f"`{signal[:20]}` is not a signal: use {', '.join(SIGNALS)}.")
+        raise UserError(f"{code(signal, 20)} is not a signal: use {', '.join(SIGNALS)}.")
     raw = options.get("threshold")
     try:
         threshold = float(raw) if raw else None
     except ValueError:
-        raise UserError(f"`threshold` is a number (got `{raw[:20]}`).") from None
+        raise UserError(f"`threshold` is a number (got {code(raw, 20)}).") from None
     if (
         signal == "streak"
         and threshold is not None
@@ -272,12 +273,15 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
         source=pair.source,
         notes=list(pair.notes),
     )
-    reply.chart = charts.history_chart(
-        *paths(frame, occ.dates, HORIZONS[query.horizon]),
-        f"Ratio after {occ.label}, next {query.horizon} (n={n})",
-        str(pair.as_of),
+    charts.attach(
+        reply,
+        "history.png",
+        lambda: charts.history_chart(
+            *paths(frame, occ.dates, HORIZONS[query.horizon]),
+            f"Ratio after {occ.label}, next {query.horizon} (n={n})",
+            str(pair.as_of),
+        ),
     )
-    reply.chart_name = "history.png"
     return reply
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .escape import code
 from .reply import UserError
 
 RELATIVE = {
@@ -70,7 +71,7 @@ def parse_date(text: str, what: str = "date") -> dt.date:
         return dt.date.fromisoformat(_zero_pad(text.strip()))
     except ValueError:
         raise UserError(
-            f"`{text[:40]}` is not a valid {what}: write it as YYYY-MM-DD, e.g. 2024-12-31."
+            f"{code(text)} is not a valid {what}: write it as YYYY-MM-DD, e.g. 2024-12-31."
         ) from None
 
 
@@ -93,7 +94,7 @@ def parse_period(raw: str) -> Period:
     if m := _MONTH.match(text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
-            raise UserError(f"`{raw.strip()[:40]}`: months run from 01 to 12.")
+            raise UserError(f"{code(raw)}: months run from 01 to 12.")
         last_day = calendar.monthrange(year, month)[1]
         return Period(f"{year}-{month:02d}", "span", dt.date(year, month, 1), dt.date(year, month, last_day))
     if m := _QUARTER.match(text):
@@ -112,7 +113,7 @@ def parse_period(raw: str) -> Period:
         if first > last:
             raise UserError(f"The range starts ({first}) after it ends ({last}): put the earlier date first.")
         return Period(f"{first}..{last}", "span", first, last)
-    raise UserError(f"I don't understand the period `{raw.strip()[:40]}`. Use {ACCEPTED}.")
+    raise UserError(f"I don't understand the period {code(raw)}. Use {ACCEPTED}.")
 
 
 def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
@@ -138,7 +139,7 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
     stop = pd.Timestamp(period.last) if period.last is not None else as_of
     if start > as_of:
         raise UserError(
-            f"`{period.text}` starts after the newest session in the data ({as_of.date()}). "
+            f"{code(period.text)} starts after the newest session in the data ({as_of.date()}). "
             f"The data runs from {first.date()} to {as_of.date()}."
         )
     end = _on_or_before(sessions, stop, period)
@@ -148,7 +149,7 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
             after = sessions[sessions.searchsorted(start)] if start < as_of else None
             nearest = f"{base.date()} and {after.date()}" if after is not None else f"{base.date()}"
             raise UserError(f"{period.text} is not a trading session: the nearest are {nearest}.")
-        raise UserError(f"There is no trading session in `{period.text}`.")
+        raise UserError(f"There is no trading session in {code(period.text)}.")
     if period.last is None:
         label = f"since {period.first} (to {end.date()})"
     elif stop <= as_of:
@@ -174,6 +175,6 @@ def _before(sessions: pd.DatetimeIndex, when: pd.Timestamp, period: Period) -> p
 
 def _too_early(sessions: pd.DatetimeIndex, period: Period) -> UserError:
     return UserError(
-        f"`{period.text}` reaches back before the data: both series have closes from "
+        f"{code(period.text)} reaches back before the data: both series have closes from "
         f"{sessions[0].date()} to {sessions[-1].date()}, and a period needs the close before it starts."
     )

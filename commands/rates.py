@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
+from .escape import code
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period, resolve
 from .registry import Command, Option
@@ -93,7 +94,7 @@ def compute(query: RatesQuery, inputs: RatesInputs) -> RatesFigures:
     changes = weekly.dropna()
     if len(changes) < MIN_WEEKS:
         raise UserError(
-            f"`{query.period.text}` has {len(changes)} weeks of data: "
+            f"{code(query.period.text)} has {len(changes)} weeks of data: "
             f"a correlation needs at least {MIN_WEEKS}."
         )
     x, y = changes["d_bp"], changes["d_log_ratio"]
@@ -157,14 +158,18 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
         source=f"{inputs.pair.source}; {query.yield_ticker}: {inputs.yield_source}",
         notes=list(inputs.pair.notes),
     )
-    reply.chart = charts.rates_chart(
-        r.weekly["ratio"],
-        r.weekly["yield"],
-        query.yield_ticker,
-        f"{inputs.pair.small}/{inputs.pair.large} ratio vs {query.yield_ticker}, weekly, {start} to {end}",
-        str(end),
+    charts.attach(
+        reply,
+        "rates.png",
+        lambda: charts.rates_chart(
+            r.weekly["ratio"],
+            r.weekly["yield"],
+            query.yield_ticker,
+            f"{inputs.pair.small}/{inputs.pair.large} ratio vs {query.yield_ticker}, weekly, "
+            f"{start} to {end}",
+            str(end),
+        ),
     )
-    reply.chart_name = "rates.png"
     return reply
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from data.errors import DataError
 
+from .escape import code
 from .pair import HistoryProvider
 from .reply import Reply, UserError
 
@@ -49,7 +50,7 @@ class Command:
         unknown = [k for k in options if k not in known]
         if unknown:
             accepted = ", ".join(f"`{o.name}`" for o in self.options) or "no options"
-            raise UserError(f"/{self.name} has no option `{unknown[0][:30]}`. It takes {accepted}.")
+            raise UserError(f"/{self.name} has no option {code(unknown[0], 30)}. It takes {accepted}.")
         missing = [o.name for o in self.options if o.required and not options.get(o.name)]
         if missing:
             raise UserError(f"/{self.name} needs `{missing[0]}`. Example: `{self.example}`")
@@ -69,7 +70,7 @@ def _check_integer(option: Option, value: str) -> None:
     low = option.min_value if option.min_value is not None else -(10**9)
     high = option.max_value if option.max_value is not None else 10**9
     if not text.lstrip("-").isdecimal() or not low <= int(text) <= high:
-        raise UserError(f"`{option.name}` is a whole number from {low} to {high} (got `{text[:10]}`).")
+        raise UserError(f"`{option.name}` is a whole number from {low} to {high} (got {code(text, 10)}).")
 
 
 Worker = Callable[..., Awaitable[Any]]  # await worker(func, *args) -> func(*args), somewhere
@@ -122,7 +123,7 @@ class Registry:
             return self.commands[name]
         except KeyError:
             known = ", ".join(f"/{n}" for n in self.commands)
-            raise UserError(f"There is no command `/{name[:30]}`. Try {known}.") from None
+            raise UserError(f"There is no command {code('/' + name, 30)}. Try {known}.") from None
 
     def validate_line(self, line: str) -> tuple[Command, Any]:
         name, options = parse_line(line)

@@ -108,12 +108,15 @@ def build(query: RRGQuery, inputs: RRGInputs) -> Reply:
         as_of=common[-1].date(),
         source=inputs.source,
     )
-    reply.chart = charts.rrg_chart(
-        {t: (df["rs_ratio"].tolist(), df["rs_momentum"].tolist()) for t, df in tails.items()},
-        f"RRG: {query.set} vs {bench}, {query.weeks}-week tails",
-        str(common[-1].date()),
+    charts.attach(
+        reply,
+        "rrg.png",
+        lambda: charts.rrg_chart(
+            {t: (df["rs_ratio"].tolist(), df["rs_momentum"].tolist()) for t, df in tails.items()},
+            f"RRG: {query.set} vs {bench}, {query.weeks}-week tails",
+            str(common[-1].date()),
+        ),
     )
-    reply.chart_name = "rrg.png"
     return reply
 
 

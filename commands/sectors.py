@@ -124,14 +124,17 @@ def build(query: SectorsQuery, inputs: SectorInputs) -> Reply:
         source=inputs.source,
         notes=[*inputs.notes, *notes],
     )
-    reply.chart = charts.sector_chart(
-        [f"{t} {table.loc[t, 'sector']}" for t in table.index],
-        table["small"].tolist(),
-        table["large"].tolist() if query.vs_large else None,
-        f"Small-cap sectors, {window.label}",
-        str(window.end.date()),
+    charts.attach(
+        reply,
+        "sectors.png",
+        lambda: charts.sector_chart(
+            [f"{t} {table.loc[t, 'sector']}" for t in table.index],
+            table["small"].tolist(),
+            table["large"].tolist() if query.vs_large else None,
+            f"Small-cap sectors, {window.label}",
+            str(window.end.date()),
+        ),
     )
-    reply.chart_name = "sectors.png"
     return reply
 
 

@@ -185,14 +185,17 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         notes=list(pair.notes),
     )
     recent = daily_spread(pair.frame).iloc[-CHART_SESSIONS:]
-    reply.chart = charts.streak_chart(
-        recent,
-        s.start if s.sign else None,
-        f"Daily spread, small − large: current run {s.length} "
-        f"({'ahead' if s.sign > 0 else 'behind' if s.sign < 0 else 'tie'})",
-        str(pair.as_of),
+    charts.attach(
+        reply,
+        "streak.png",
+        lambda: charts.streak_chart(
+            recent,
+            s.start if s.sign else None,
+            f"Daily spread, small − large: current run {s.length} "
+            f"({'ahead' if s.sign > 0 else 'behind' if s.sign < 0 else 'tie'})",
+            str(pair.as_of),
+        ),
     )
-    reply.chart_name = "streak.png"
     return reply
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from data.universe import BadTicker, normalize_ticker
 
+from .escape import code
 from .registry import Option
 from .reply import UserError
 
@@ -27,5 +28,8 @@ def ticker_option(options: Mapping[str, str], name: str, default: str) -> str:
     raw = options.get(name) or default
     try:
         return normalize_ticker(raw)
-    except BadTicker as exc:
-        raise UserError(str(exc)) from None
+    except BadTicker:
+        raise UserError(
+            f"{code(raw)} is not a ticker. Use a symbol such as IWM, SPY or ^RUT, "
+            "or the names small (Russell 2000) and large (S&P 500)."
+        ) from None

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from data.valuations import Observation
 
 from . import charts
+from .escape import clean, code, escape
 from .periods import parse_date
 from .reply import Field, Reply, UserError
 
@@ -50,13 +51,23 @@ QUOTED = (
     ),
 )
 QUOTED_BAND = (0.05, 0.10)
+# Bounds on what a member may record: no P/E history before 1990 is meaningful here (the Russell 2000's
+# own history starts in 1987), nothing after today, P/Es a real index can have, a source one can cite.
+FIRST_AS_OF = dt.date(1990, 1, 1)
+PE_RANGE = (1.0, 500.0)
+SOURCE_LENGTH = (3, 300)
+PAGE = 10  # observations per page of /valuation show
 BAND_SOURCE = (
     f"“Historical Average Discount: 5-10%”, {ARTICLE}: a quote, not computed (no P/E history is bundled)"
 )
 
 
-def parse_record(options: Mapping[str, str], recorded_by: int) -> Observation:
-    """``small_pe large_pe source as_of basis [large_basis] [excludes_losses]`` -> an observation."""
+def parse_record(options: Mapping[str, str], recorded_by: int, today: dt.date | None = None) -> Observation:
+    """``small_pe large_pe source as_of basis [large_basis] [excludes_losses]`` -> an observation.
+
+    Every stored value is bounded here, before anything is written or deferred: one record dated
+    9999-12-31 once broke every later /valuation show of its server."""
+    today = today or dt.date.today()
     missing = [k for k in ("small_pe", "large_pe", "source", "basis") if not options.get(k)]
     if missing:
         raise UserError(
@@ -67,18 +78,34 @@ def parse_record(options: Mapping[str, str], recorded_by: int) -> Observation:
         small, large = float(options["small_pe"]), float(options["large_pe"])
     except ValueError:
         raise UserError("`small_pe` and `large_pe` are numbers, e.g. 18.1.") from None
-    if not (0 < small < 1000 and 0 < large < 1000):
-        raise UserError("A P/E must be a positive number below 1000.")
+    low, high = PE_RANGE
+    for name, value in (("small_pe", small), ("large_pe", large)):
+        if not low <= value <= high:  # also refuses nan and inf
+            raise UserError(
+                f"`{name}` is a P/E from {low:g} to {high:g} (got {code(options[name], 20)}): a positive "
+                "number a real index can have."
+            )
     basis = options["basis"].strip().lower()
     large_basis = (options.get("large_basis") or basis).strip().lower()
     for b in (basis, large_basis):
         if b not in BASES:
-            raise UserError(f"`{b[:20]}` is not a basis: use {', '.join(BASES)}.")
+            raise UserError(f"{code(b, 20)} is not a basis: use {', '.join(BASES)}.")
     flag = (options.get("excludes_losses") or "").strip().lower()
     if flag not in ("", "true", "false"):
         raise UserError("`excludes_losses` is true or false (leave it out when the source doesn't say).")
-    as_of = parse_date(options["as_of"], "as_of date") if options.get("as_of") else dt.date.today()
-    source = " ".join(options["source"].split())[:300]
+    as_of = parse_date(options["as_of"], "as_of date") if options.get("as_of") else today
+    if not FIRST_AS_OF <= as_of <= today:
+        raise UserError(
+            f"`as_of` is the date of the figures, from {FIRST_AS_OF} to today ({today}); "
+            f"got {code(options['as_of'], 20)}."
+        )
+    source = clean(options["source"])
+    shortest, longest = SOURCE_LENGTH
+    if not shortest <= len(source) <= longest:
+        raise UserError(
+            f"`source` says where the figures come from in {shortest} to {longest} characters "
+            f"(got {len(source)}), e.g. “FactSet Earnings Insight, 9 Jan 2026”."
+        )
     return Observation(
         small,
         large,
@@ -98,12 +125,30 @@ def _line(o: Observation) -> str:
     figures = f"{o.small_pe:g}x vs {o.large_pe:g}x ({basis}{losses})"
     verdict = f"discount {o.discount * 100:.1f}%" if o.discount is not None else o.why_no_discount()
     ident = f" · #{o.id}" if o.id is not None else ""
-    return f"{figures} · {verdict} · {o.origin}{ident}: {o.source}"
+    # A member's source is shown exactly as typed, never as markup: no masked link, heading or mention.
+    source = escape(o.source, SOURCE_LENGTH[1]) if o.origin == "recorded" else o.source
+    return f"{figures} · {verdict} · {o.origin}{ident}: {source}"
 
 
-def show(observations: list[Observation], live_note: str | None = None) -> Reply:
+def pages(count: int) -> int:
+    return max(1, -(-count // PAGE))
+
+
+def show(
+    observations: list[Observation],
+    live_note: str | None = None,
+    page: int = 1,
+    today: dt.date | None = None,
+) -> Reply:
+    """The headline from the newest comparable figures; the observations ``PAGE`` at a time, newest
+    first, each with its #number so a record can always be found and removed."""
     ordered = sorted(observations, key=lambda o: o.as_of, reverse=True)
-    latest = next((o for o in ordered if o.discount is not None), None)
+    count = pages(len(ordered))
+    if not 1 <= page <= count:
+        raise UserError(f"`page` runs from 1 to {count} here ({len(ordered)} observations, {PAGE} a page).")
+    # A record stored before dates were bounded may lie in the future: listed, never the headline.
+    current = [o for o in ordered if today is None or o.as_of <= today]
+    latest = next((o for o in current if o.discount is not None), None)
     low, high = QUOTED_BAND
     if latest is None:
         text = "No observation here states a common basis for both P/Es, so no discount can be computed."
@@ -115,22 +160,32 @@ def show(observations: list[Observation], live_note: str | None = None) -> Reply
             f"large caps {latest.large_pe:g}x, a discount of {d * 100:.1f}% — {where} the 5–10% "
             f"“historical average” band, which is quoted, not computed."
         )
-    fields = [Field(str(o.as_of), _line(o), o.discount, "fraction", inline=False) for o in ordered[:12]]
+    shown = ordered[(page - 1) * PAGE : page * PAGE]
+    late = " · dated after today: not used"
+    fields = [
+        Field(f"{o.as_of}{late if o not in current else ''}", _line(o), o.discount, "fraction", inline=False)
+        for o in shown
+    ]
     fields.append(Field("Band", BAND_SOURCE, None, inline=False))
+    if count > 1:
+        text += f" Page {page} of {count}, newest first" + (
+            f"; `/valuation show page:{page + 1}` for older ones." if page < count else "."
+        )
     reply = Reply(
         title="Valuation: small vs large P/E",
         text=text,
         fields=fields,
-        as_of=ordered[0].as_of if ordered else None,
+        as_of=current[0].as_of if current else None,
         source="quotes, members' records and live figures, each labelled",
         notes=[live_note] if live_note else [],
     )
-    points = [
-        (o.as_of, o.discount) for o in sorted(observations, key=lambda o: o.as_of) if o.discount is not None
-    ]
+    points = [(o.as_of, o.discount) for o in reversed(current) if o.discount is not None]
     if points:
-        reply.chart = charts.valuation_chart(
-            points, QUOTED_BAND, "P/E discount, small vs large (same basis only)", str(ordered[0].as_of)
+        charts.attach(
+            reply,
+            "valuation.png",
+            lambda: charts.valuation_chart(
+                points, QUOTED_BAND, "P/E discount, small vs large (same basis only)", str(current[0].as_of)
+            ),
         )
-        reply.chart_name = "valuation.png"
     return reply

@@ -12,17 +12,37 @@ from commands.alerts import validate
 from commands.reply import UserError
 from data.state import Alert
 
+from ..limits import ALERTS
 from .subscriptions import TargetChannel, refuse_channel_type, target_channel
 
 if TYPE_CHECKING:
     from ..client import RotationBot
 
 Signal = Literal["streak", "ratio_cross", "ratio_jump", "january"]
+PAGE = 20  # alerts per page of /alert list: 20 lines stay far below Discord's 2,000 characters
+CONTENT = 2000
 
 
 def _describe(alert: Alert) -> str:
     threshold = f" {alert.threshold:g}" if alert.threshold is not None else ""
     return f"{alert.signal}{threshold}" + (f" {alert.direction}" if alert.direction else "")
+
+
+def alert_page(alerts: list[Alert], page: int) -> str:
+    """One page of the list: every alert reachable by its number, every page within 2,000 characters."""
+    if not alerts:
+        return "No alerts in this server. `/alert add` creates one."
+    pages = -(-len(alerts) // PAGE)
+    if not 1 <= page <= pages:
+        raise UserError(f"`page` runs from 1 to {pages} here ({len(alerts)} alerts, {PAGE} a page).")
+    shown = alerts[(page - 1) * PAGE : page * PAGE]
+    head = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''} in this server"
+    if pages > 1:
+        more = f" (`/alert list page:{page + 1}` for more)" if page < pages else ""
+        head += f", page {page} of {pages}{more}"
+    lines = [f"#{a.id} · `{_describe(a)}` → <#{a.channel_id}>" for a in shown]
+    text = "\n".join([head + ". `/alert remove id:N` removes one.", *lines])
+    return text if len(text) <= CONTENT else text[: CONTENT - 1] + "…"
 
 
 @app_commands.guild_only()
@@ -53,6 +73,8 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         if not perms.manage_channels:
             raise UserError(f"Adding an alert to <#{target_id}> needs the Manage Channels permission there.")
         validate(signal, threshold, direction)
+        existing = await self.bot.state.alerts(interaction.guild_id)
+        ALERTS.check([a.created_by for a in existing], interaction.user.id)
         alert = Alert(interaction.guild_id, target_id, signal, threshold, direction, interaction.user.id)
         alert_id = await self.bot.state.add_alert(alert, self.bot.clock())
         await interaction.response.send_message(
@@ -61,12 +83,13 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
             ephemeral=True,
         )
 
-    @app_commands.command(name="list", description="This server's alerts")
-    async def list(self, interaction: discord.Interaction[RotationBot]) -> None:
+    @app_commands.command(name="list", description="This server's alerts, with the numbers to remove them")
+    @app_commands.describe(page=f"Page of the list, {PAGE} alerts a page (default 1)")
+    async def list(
+        self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
         alerts = await self.bot.state.alerts(interaction.guild_id)
-        lines = [f"#{a.id} · `{_describe(a)}` → <#{a.channel_id}>" for a in alerts]
-        text = "\n".join(lines) or "No alerts in this server."
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(alert_page(alerts, page), ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove an alert (needs Manage Channels on its channel)")
     @app_commands.default_permissions(manage_channels=True)

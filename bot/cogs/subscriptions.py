@@ -13,11 +13,13 @@ from discord.ext import commands as ext
 from discord.ext import tasks
 
 from commands import digest as digest_cmd
+from commands.escape import code, thread_name
 from commands.registry import execute
 from commands.reply import Field, Reply, UserError
 from data.state import GuildSettings, Subscription
 
 from ..embeds import reply_embed
+from ..limits import DISCUSS_RATE, SUBSCRIPTIONS
 from ..schedule import discord_time, due_session, due_time, next_due, parse_post_time, post_time_rule
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ POSTABLE = {discord.ChannelType.text, discord.ChannelType.news}
 TargetChannel = app_commands.AppCommandChannel | app_commands.AppCommandThread
 NEEDED = ("view_channel", "send_messages", "embed_links", "attach_files", "read_message_history")
 NEEDED_FOR_THREADS = ("create_public_threads", "send_messages_in_threads")
+PAGE = 10  # subscriptions per page of /subscriptions: 10 fields stay within an embed's 6,000 characters
+TOPIC_LENGTH = 90  # a thread name is at most 100 characters; room for the bot's own suffixes
 
 
 def _names(perms: list[str]) -> str:
@@ -55,10 +59,26 @@ def refuse_channel_type(kind: discord.ChannelType) -> str | None:
     return f"I can't post daily updates there: it is {what}. Pick a text or announcement channel."
 
 
+def _in_this_server(interaction: discord.Interaction, channel_id: int) -> bool:
+    """discord.py stamps a resolved channel with the interaction's server whatever it is, so look at
+    what Discord sent and at the server's own channels (complete in the cache with the guilds intent)."""
+    resolved = ((interaction.data or {}).get("resolved") or {}).get("channels") or {}
+    sent_guild = (resolved.get(str(channel_id)) or {}).get("guild_id")
+    if sent_guild is not None and int(sent_guild) != interaction.guild_id:
+        return False
+    guild = interaction.guild
+    return guild is None or guild.get_channel_or_thread(channel_id) is not None
+
+
 def target_channel(
     interaction: discord.Interaction, channel: TargetChannel | None
 ) -> tuple[int, discord.ChannelType, discord.Permissions, discord.abc.GuildChannel | None]:
-    """The target channel's id, type, the *user's* permissions there, and the cached channel."""
+    """The target channel's id, type, the *user's* permissions there, and the cached channel.
+
+    A channel option must name a channel of the server the command is used in: Discord's client only
+    offers those, but the bot does not rely on a client it does not control."""
+    if channel is not None and not _in_this_server(interaction, channel.id):
+        raise UserError("That channel is not in this server: pick one of this server's own channels.")
     if channel is None:
         current = interaction.channel
         if current is None:
@@ -75,6 +95,7 @@ def target_channel(
 class Subscriptions(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
+        self.discuss_rate = DISCUSS_RATE()
 
     async def cog_load(self) -> None:
         if self.bot.settings.scheduler_enabled:
@@ -147,10 +168,14 @@ class Subscriptions(ext.Cog):
         except ValueError as exc:
             raise UserError(str(exc)) from None
         now = self.bot.clock()
+        existing = await self.bot.state.subscriptions(interaction.guild_id)
+        if all(s.channel_id != target_id for s in existing):  # changing a subscription adds nothing
+            SUBSCRIPTIONS.check([s.created_by for s in existing], interaction.user.id)
         sub = Subscription(
             target_id, interaction.guild_id, post_time, guild.timezone, thread, interaction.user.id
         )
-        await self.bot.state.subscribe(sub, now)
+        if not await self.bot.state.subscribe(sub, now):
+            raise UserError(f"<#{target_id}> is subscribed from another server; it cannot be changed here.")
         rule = self._rule(post_time, guild.timezone, now)
         await interaction.response.send_message(
             f"Subscribed <#{target_id}>: the daily rotation update for every NYSE session"
@@ -191,7 +216,7 @@ class Subscriptions(ext.Cog):
                 ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
                 raise UserError(
-                    f"`{zone[:40]}` is not a time zone: use an IANA name such as Europe/Berlin."
+                    f"{code(zone)} is not a time zone: use an IANA name such as Europe/Berlin."
                 ) from None
             post_time = current.post_time
             if time is not None:
@@ -220,7 +245,7 @@ class Subscriptions(ext.Cog):
         target_id, _, user_perms, _ = target_channel(interaction, channel)
         if not user_perms.manage_channels:
             raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission there.")
-        removed = await self.bot.state.unsubscribe(target_id)
+        removed = await self.bot.state.unsubscribe(interaction.guild_id, target_id)
         text = (
             f"<#{target_id}> will get no more daily updates."
             if removed
@@ -229,12 +254,18 @@ class Subscriptions(ext.Cog):
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="subscriptions", description="This server's daily-update subscriptions")
+    @app_commands.describe(page=f"Page of the list, {PAGE} channels a page (default 1)")
     @app_commands.guild_only()
-    async def subscriptions(self, interaction: discord.Interaction[RotationBot]) -> None:
+    async def subscriptions(
+        self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
         subs = await self.bot.state.subscriptions(interaction.guild_id)
+        pages = max(1, -(-len(subs) // PAGE))
+        if page > pages:
+            raise UserError(f"`page` runs from 1 to {pages} here ({len(subs)} subscriptions, {PAGE} a page).")
         now = self.bot.clock()
         fields = []
-        for sub in subs[:25]:
+        for sub in subs[(page - 1) * PAGE : page * PAGE]:
             cached = interaction.guild.get_channel(sub.channel_id) if interaction.guild else None
             problems = [sub.problem] if sub.problem else []
             if cached is None:
@@ -244,16 +275,17 @@ class Subscriptions(ext.Cog):
                 if missing:
                     problems.append(f"missing {_names(missing)}")
             value = self._describe(sub, now) + (f"\n⚠️ {'; '.join(problems)}" if problems else "")
-            fields.append(
-                Field(f"#{cached.name}" if cached else str(sub.channel_id), value, None, inline=False)
-            )
-        reply = Reply(
-            title="Daily-update subscriptions",
-            text=f"{len(subs)} channel{'s' if len(subs) != 1 else ''} subscribed in this server."
+            name = f"#{thread_name(cached.name)}" if cached else str(sub.channel_id)
+            fields.append(Field(name, value, None, inline=False))
+        text = (
+            f"{len(subs)} channel{'s' if len(subs) != 1 else ''} subscribed in this server."
             if subs
-            else "No channel here is subscribed. `/subscribe` in a channel starts its daily update.",
-            fields=fields,
+            else "No channel here is subscribed. `/subscribe` in a channel starts its daily update."
         )
+        if pages > 1:
+            more = f"; `/subscriptions page:{page + 1}` for more" if page < pages else ""
+            text += f" Page {page} of {pages}{more}."
+        reply = Reply(title="Daily-update subscriptions", text=text, fields=fields)
         embed, _ = reply_embed(reply)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -292,7 +324,14 @@ class Subscriptions(ext.Cog):
         ]
         if missing:
             raise UserError(f"I can't open a thread here: I'm missing {_names(missing)}.")
-        name = " ".join((topic or "").split())[:90]
+        if not interaction.permissions.create_public_threads:
+            raise UserError(
+                "Opening a discussion thread needs your own Create Public Threads permission here."
+            )
+        if topic is not None and len(" ".join(topic.split())) > TOPIC_LENGTH:
+            raise UserError(f"`topic` names the thread in at most {TOPIC_LENGTH} characters.")
+        name = thread_name(topic or "", TOPIC_LENGTH)
+        self.discuss_rate.take(interaction.guild_id, interaction.user.id)
         await interaction.response.defer(thinking=True)
         query = digest_cmd.COMMAND.validate({})
         reply = await execute(digest_cmd.COMMAND, query, self.bot.market, self.bot.workers)

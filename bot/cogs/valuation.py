@@ -8,7 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands as ext
 
+from commands.valuation import PE_RANGE, SOURCE_LENGTH, parse_record
+
 from ..embeds import reply_embed
+from ..limits import VALUATION_RATE
 from ..valuations import record_valuation, remove_valuation, show_valuation
 
 if TYPE_CHECKING:
@@ -23,16 +26,20 @@ class Valuation(
 ):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
+        self.rate = VALUATION_RATE()
         super().__init__()
 
     @app_commands.command(
         name="show", description="P/E figures with their basis, and the discount where comparable"
     )
-    async def show(self, interaction: discord.Interaction[RotationBot]) -> None:
+    @app_commands.describe(page="Older observations, 10 a page (default 1: the newest)")
+    async def show(
+        self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 100] = 1
+    ) -> None:
         await interaction.response.defer(thinking=True)
         today = self.bot.clock().date()
         reply = await show_valuation(
-            self.bot.state, interaction.guild_id, self.bot.market, today, self.bot.workers
+            self.bot.state, interaction.guild_id, self.bot.market, today, self.bot.workers, page
         )
         embed, file = reply_embed(reply)
         await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING)
@@ -50,10 +57,10 @@ class Valuation(
     async def record(
         self,
         interaction: discord.Interaction[RotationBot],
-        small_pe: app_commands.Range[float, 0.1, 999.0],
-        large_pe: app_commands.Range[float, 0.1, 999.0],
+        small_pe: app_commands.Range[float, PE_RANGE[0], PE_RANGE[1]],
+        large_pe: app_commands.Range[float, PE_RANGE[0], PE_RANGE[1]],
         basis: Basis,
-        source: app_commands.Range[str, 3, 300],
+        source: app_commands.Range[str, SOURCE_LENGTH[0], SOURCE_LENGTH[1]],
         as_of: str | None = None,
         large_basis: Basis | None = None,
         excludes_losses: bool | None = None,
@@ -65,10 +72,11 @@ class Valuation(
             options["large_basis"] = large_basis
         if excludes_losses is not None:
             options["excludes_losses"] = str(excludes_losses).lower()
-        text = await record_valuation(
-            self.bot.state, interaction.guild_id, options, interaction.user.id, self.bot.clock()
-        )
-        await interaction.response.send_message(text)
+        now = self.bot.clock()
+        parse_record(options, interaction.user.id, now.date())  # a mistake is answered before counting
+        self.rate.take(interaction.guild_id, interaction.user.id)
+        text = await record_valuation(self.bot.state, interaction.guild_id, options, interaction.user.id, now)
+        await interaction.response.send_message(text, ephemeral=True)  # a member's own record: private
 
     @app_commands.command(
         name="remove", description="Remove a recorded valuation (yours, or with Manage Messages)"

@@ -26,7 +26,9 @@ class Subscription:
 
 
 class SubscriptionStore(Base):
-    async def subscribe(self, sub: Subscription, now: dt.datetime) -> None:
+    async def subscribe(self, sub: Subscription, now: dt.datetime) -> bool:
+        """Create or change a channel's subscription; False (nothing written) when the channel's row
+        belongs to another server: an update never moves a subscription between servers."""
         values = {
             "channel_id": sub.channel_id,
             "guild_id": sub.guild_id,
@@ -41,16 +43,25 @@ class SubscriptionStore(Base):
         stmt = insert_for(self.engine)(subscriptions).values(**values)
         stmt = stmt.on_conflict_do_update(
             index_elements=["channel_id"],
-            set_={k: stmt.excluded[k] for k in values if k not in ("channel_id", "created_at")},
+            set_={k: stmt.excluded[k] for k in values if k not in ("channel_id", "guild_id", "created_at")},
+            where=subscriptions.c.guild_id == stmt.excluded.guild_id,
         )
         async with self.engine.begin() as conn:
-            await conn.execute(stmt)
+            result = await conn.execute(stmt)
+        return result.rowcount == 1
 
-    async def unsubscribe(self, channel_id: int) -> bool:
+    async def unsubscribe(self, guild_id: int, channel_id: int) -> bool:
+        """Stop a channel's subscription, only from the server it belongs to."""
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 update(subscriptions)
-                .where(and_(subscriptions.c.channel_id == channel_id, subscriptions.c.active.is_(True)))
+                .where(
+                    and_(
+                        subscriptions.c.guild_id == guild_id,
+                        subscriptions.c.channel_id == channel_id,
+                        subscriptions.c.active.is_(True),
+                    )
+                )
                 .values(active=False)
             )
         return result.rowcount == 1

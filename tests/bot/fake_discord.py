@@ -242,10 +242,13 @@ class FakeDiscord:
         member_permissions: int | None = None,
         focused: str | None = None,
         channel_option: tuple[str, int, int] | None = None,
+        channel_guild: str | None = None,
     ) -> dict:
         """INTERACTION_CREATE: a slash command, or an autocomplete when ``focused``.
 
-        ``channel_option`` = (channel id, channel type, the user's permissions there) for a channel option.
+        ``channel_option`` = (channel id, channel type, the user's permissions there) for a channel option;
+        ``channel_guild``: the server that channel belongs to, when not this one (as a forged or buggy
+        client could send it).
         """
         iid = str(next(self._ids))
         if in_thread:
@@ -264,6 +267,8 @@ class FakeDiscord:
             target = self.channel(
                 cid, kind, "target", parent=self.channel_id if kind in (10, 11, 12) else None
             )
+            if channel_guild is not None:
+                target["guild_id"] = channel_guild
             resolved = {"channels": {cid: target | {"permissions": str(perms)}}}
         user = {"id": user_id, "username": f"user{user_id[-3:]}", "discriminator": "0", "avatar": None}
         member = {"user": user, "roles": [], "joined_at": TS, "deaf": False, "mute": False, "flags": 0}

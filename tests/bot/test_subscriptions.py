@@ -210,7 +210,10 @@ async def test_an_unknown_question_gets_the_grammar_and_unmentioned_chat_is_igno
 async def test_discuss_opens_a_thread_seeded_with_the_digest(make_bot, fake):
     bot = await make_bot(guild=fake.guild())
     payload = fake.interaction(
-        "discuss", {"topic": "Small caps @everyone week"}, app_permissions=ALL_TEXT | CREATE_PUBLIC_THREADS
+        "discuss",
+        {"topic": "Small caps @everyone week"},
+        app_permissions=ALL_TEXT | CREATE_PUBLIC_THREADS,
+        member_permissions=ALL_TEXT | CREATE_PUBLIC_THREADS,
     )
     await dispatch(bot, payload)
     callback, followup, *_ = fake.for_interaction(payload)
@@ -218,7 +221,7 @@ async def test_discuss_opens_a_thread_seeded_with_the_digest(make_bot, fake):
     assert followup.json["embeds"][0]["title"].startswith("Daily rotation update — ")
     (thread,) = [r for r in fake.requests if r.path.endswith("/threads")]
     assert thread.path.startswith(f"/channels/{fake.channel_id}/messages/")
-    assert thread.json["name"] == "Small caps @everyone week"
+    assert thread.json["name"] == "Small caps @\u200beveryone week"  # shown as typed, never a mention
 
 
 async def test_server_settings_set_the_zone_and_time_new_subscriptions_use(make_bot, fake):

@@ -28,7 +28,7 @@ def test_no_discount_across_two_bases():
             "large_pe": "22.3",
             "basis": "trailing",
             "large_basis": "forward",
-            "source": "x",
+            "source": "desk note",
         },
         1,
     )
@@ -39,12 +39,12 @@ def test_no_discount_across_two_bases():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"small_pe": "18", "large_pe": "22", "source": "x"}, "Recording needs basis"),
-        ({"small_pe": "abc", "large_pe": "22", "source": "x", "basis": "forward"}, "are numbers"),
-        ({"small_pe": "-3", "large_pe": "22", "source": "x", "basis": "forward"}, "positive number"),
-        ({"small_pe": "18", "large_pe": "22", "source": "x", "basis": "guess"}, "is not a basis"),
+        ({"small_pe": "18", "large_pe": "22", "source": "desk note"}, "Recording needs basis"),
+        ({"small_pe": "abc", "large_pe": "22", "source": "desk note", "basis": "forward"}, "are numbers"),
+        ({"small_pe": "-3", "large_pe": "22", "source": "desk note", "basis": "forward"}, "positive number"),
+        ({"small_pe": "18", "large_pe": "22", "source": "desk note", "basis": "guess"}, "is not a basis"),
         (
-            {"small_pe": "18", "large_pe": "22", "source": "x", "basis": "forward", "as_of": "Jan 9"},
+            {"small_pe": "18", "large_pe": "22", "source": "desk note", "basis": "forward", "as_of": "Jan 9"},
             "YYYY-MM-DD",
         ),
     ],
@@ -72,7 +72,7 @@ async def test_records_are_per_server_and_removable_by_owner_or_moderator(state,
         "as_of": "2026-01-09",
     }
     text = await record_valuation(state, 111, options, user_id=5, now=NOW)
-    assert text == "Recorded #1: 17x vs 21x as of 2026-01-09 (a 19.0% discount)."
+    assert text.startswith("Recorded #1: 17x vs 21x as of 2026-01-09 (a 19.0% discount).")
     assert [o.small_pe for o in await state.valuations(111)] == [17.0]
     assert await state.valuations(222) == []
     reply = await show_valuation(state, 111, snapshot_market, NOW.date())
