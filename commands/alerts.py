@@ -55,8 +55,8 @@ def validate(signal: str, threshold: float | None, direction: str | None) -> Non
             raise UserError(f"For {signal}, the threshold is {low:g} to {high:g} {unit} (got {threshold:g}).")
     if direction not in (None, "above", "below"):
         raise UserError("`direction` is above or below.")
-    if direction is not None and signal != "ratio_cross":
-        raise UserError("`direction` applies to ratio_cross alerts only.")
+    if direction is not None and signal not in ("streak", "ratio_cross"):
+        raise UserError("`direction` applies to streak and ratio_cross alerts only.")
 
 
 def evaluate(pair: Pair, session: dt.date, specs: list[AlertSpec]) -> list[AlertPost]:

@@ -60,8 +60,8 @@ async def test_a_valuation_within_bounds_is_confirmed_privately_with_the_way_to_
         ([opt("signal", "streak"), opt("threshold", 1e6, 10)], "a whole number of sessions, 1 to 100"),
         ([opt("signal", "ratio_cross"), opt("threshold", 3.0, 10)], "A ratio_cross alert takes no threshold"),
         (
-            [opt("signal", "streak"), opt("threshold", 5.0, 10), opt("direction", "below")],
-            "`direction` applies to ratio_cross alerts only",
+            [opt("signal", "ratio_jump"), opt("threshold", 5.0, 10), opt("direction", "below")],
+            "`direction` applies to streak and ratio_cross alerts only",
         ),
     ],
 )
