@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help='one more server and channel, in a zone with a post time, e.g. "Europe/Berlin@18:00"',
     )
+    sim.add_argument(
+        "--call",
+        action="append",
+        default=[],
+        help='a member\'s call, USER:SIDE:HORIZON[:PAIR][@DATE], e.g. "alice:small:1w@2026-01-12"',
+    )
     return parser
 
 
@@ -56,6 +62,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
             return await simulate(
                 *(data, args.start, args.end, args.channels, settings.chart_dir, sys.stdout),
                 *(args.alert, args.server),
+                calls=args.call,
             )
         return await console.repl()
 

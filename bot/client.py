@@ -16,6 +16,7 @@ from discord.ext import commands as ext
 
 from commands import digest as digest_cmd
 from commands.alerts import alert_source
+from commands.calls import call_source
 from commands.pair import HistoryProvider
 from commands.registry import Registry, default_registry, execute
 from commands.reply import Reply, UserError
@@ -99,6 +100,7 @@ class RotationBot(ext.Bot):
             self.clock,
             policy,
             alert_source=alert_source(self.market, self._run_in_workers),
+            call_source=call_source(self.market, self._run_in_workers),
         )
         if self._given_workers is not None:
             self.workers = self._given_workers

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from commands.alerts import AlertPost
+from commands.calls import RESULT_TITLE, CallPost
 from commands.reply import Reply
 from data.calendar import TradingCalendar
-from data.state import Alert, Claim, StateStore, Subscription
+from data.state import Alert, Call, Claim, StateStore, Subscription
 
 from .schedule import SchedulePolicy, due_session, due_time
 
@@ -54,18 +55,20 @@ class Poster(Protocol):
 
 
 def nonce(key: int, session: str, ledger: str = "updates") -> str:
-    """At most 25 characters, the same for the same (key, session): 'r' (update) or 'a' (alert),
-    yyyymmdd, and the channel or alert id in base 36."""
+    """At most 25 characters, the same for the same (key, session): 'r' (update), 'a' (alert) or
+    'c' (call), yyyymmdd, and the channel, alert or call id in base 36."""
     digits, n = "0123456789abcdefghijklmnopqrstuvwxyz", key
     encoded = ""
     while n:
         n, r = divmod(n, 36)
         encoded = digits[r] + encoded
-    return f"{'r' if ledger == 'updates' else 'a'}{session.replace('-', '')}{encoded or '0'}"
+    prefix = {"updates": "r", "alerts": "a", "calls": "c"}[ledger]
+    return f"{prefix}{session.replace('-', '')}{encoded or '0'}"
 
 
 UpdateSource = Callable[[dt.date], Awaitable[Reply]]
 AlertSource = Callable[[dt.date, list[Alert]], Awaitable[list[AlertPost] | None]]
+CallSource = Callable[[dt.date, list[Call]], Awaitable[list[CallPost]]]
 AFTER_CLOSE = Subscription(0, 0, None, "America/New_York", False, 0)  # alerts follow the default schedule
 
 
@@ -80,6 +83,10 @@ class TickReport:
     alerts_found_existing: int = 0
     alerts_failed: int = 0
     alerts_retry: int = 0
+    calls_sent: int = 0
+    calls_found_existing: int = 0
+    calls_failed: int = 0
+    calls_retry: int = 0
     waiting_for_data: list[str] = field(default_factory=list)
 
 
@@ -94,6 +101,7 @@ class Delivery:
         policy: SchedulePolicy | None = None,
         concurrency: int = 50,
         alert_source: AlertSource | None = None,
+        call_source: CallSource | None = None,
     ) -> None:
         self.state, self.update_for, self.poster = state, update_for, poster
         self.calendar, self.clock = calendar, clock
@@ -104,6 +112,8 @@ class Delivery:
         self.renders = 0  # how many updates were computed and rendered (one per session)
         self.alert_source = alert_source
         self._alert_posts: dict[str, list[AlertPost]] = {}
+        self.call_source = call_source
+        self._call_posts: dict[int, CallPost] = {}  # built once per call, kept until delivered
 
     async def tick(self) -> TickReport:
         """Post every update that is due. Safe to call concurrently and repeatedly."""
@@ -124,7 +134,69 @@ class Delivery:
                 await self._fan_out(session.isoformat(), subs, reply, now, report)
         if self.alert_source is not None:
             await self._alerts(now, report)
+        if self.call_source is not None:
+            await self._calls(now, report)
         return report
+
+    async def _calls(self, now: dt.datetime, report: TickReport) -> None:
+        """Resolve every call whose end session's close is final, on that close, once: claimed per
+        (call, end session) in the "calls" ledger, posted where the call was made (or, when that
+        thread is gone, in its parent channel). A call whose end close is not in the data yet waits;
+        after downtime a late result is still posted, resolved on the same close."""
+        final_through = self.calendar.last_closed_session(now, self.policy.final_delay)
+        due = await self.state.due_calls(final_through)
+        if not due:
+            return
+        missing = [c for c in due if c.id not in self._call_posts]
+        if missing:
+            for post in await self.call_source(final_through, missing):
+                self._call_posts[post.call.id] = post
+            self.renders += 1
+        by_end: dict[dt.date, list[CallPost]] = defaultdict(list)
+        for call in due:
+            if (post := self._call_posts.get(call.id)) is not None:
+                by_end[call.end].append(post)
+        for end, posts in sorted(by_end.items()):
+            claims = await self.state.claim_many(
+                [p.call.id for p in posts], end.isoformat(), now, self.policy.stale_claim, ledger="calls"
+            )
+            done = []
+            for post in posts:
+                claim = claims.get(post.call.id)
+                if claim is None:
+                    continue
+                outcome, message_id = await self._deliver_call(post, claim)
+                setattr(report, f"calls_{outcome}", getattr(report, f"calls_{outcome}") + 1)
+                if message_id:
+                    done.append((claim, message_id))
+                if outcome != "retry":
+                    self._call_posts.pop(post.call.id, None)
+            await self.state.complete_many(done)
+
+    async def _deliver_call(self, post: CallPost, claim: Claim) -> tuple[str, int | None]:
+        """Post a call's result in its thread (or channel), else in the thread's parent channel."""
+        call = post.call
+        targets = [call.channel_id] + ([call.parent_id] if call.parent_id else [])
+        title = RESULT_TITLE.format(number=call.number)
+        problems = []
+        for target in targets:
+            try:
+                if claim.resumed and (existing := await self.poster.find_post(target, title)):
+                    log.info("found the result of call %s after a restart: not resending", call.id)
+                    return "found_existing", existing
+                message_id = await self.poster.post(
+                    target, post.reply, nonce=nonce(call.id, claim.session, "calls"), thread_name=None
+                )
+            except (ChannelGone, NoAccess) as exc:
+                problems.append(f"{target}: {exc}")
+                continue
+            except Transient as exc:
+                await self.state.release(claim, str(exc))
+                return "retry", None
+            return "sent", message_id
+        log.warning("result of call %s could not be posted: %s", call.id, "; ".join(problems))
+        await self.state.fail(claim, "; ".join(problems))
+        return "failed", None
 
     async def _alerts(self, now: dt.datetime, report: TickReport) -> None:
         """Alerts are checked once per session, when the session's data is in, after the default

@@ -7,6 +7,9 @@ scheduler, ledger and delivery engine; a console "poster" prints each post (in N
 the server's own zone) and the chart is written once per session. Every simulated day starts a
 fresh engine, as after a restart: only the state database carries over. Weekends and NYSE holidays
 get nothing; half days post after the early close.
+``--call alice:small:1w`` has a member make a call in a simulated thread (15:00 New York time on
+the first session, or ``@YYYY-MM-DD``); its result is posted when its window closes, and the
+server's /calls record is printed at the end.
 """
 
 from __future__ import annotations
@@ -17,20 +20,23 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from commands import calls as calls_cmd
 from commands import digest
 from commands.alerts import alert_source, validate
+from commands.pair import load_pair
 from commands.registry import execute
-from commands.reply import Reply
+from commands.reply import Reply, UserError
 from data.calendar import TradingCalendar
 from data.db import create_engine
 from data.market import MarketData
-from data.state import Alert, StateStore, Subscription
+from data.state import Alert, Call, StateStore, Subscription, TooManyOpen
 
 from .delivery import Delivery
 from .schedule import SchedulePolicy, due_time, post_time_rule
 
 STEP = dt.timedelta(minutes=30)
 ALERT_CHANNEL = 99
+CALL_THREAD, CALL_PARENT = 500, 1  # calls are made in a thread under #desk-1
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -56,9 +62,16 @@ class ConsolePoster:
         if zone := self.zones.get(channel_id):
             when += f" = {self.clock().astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
         thread = f" + thread “{thread_name}”" if thread_name else ""
-        self.out.write(f"{when}  #desk-{channel_id}  {reply.title}{thread}\n")
+        where = f"thread-{channel_id}" if channel_id == CALL_THREAD else f"desk-{channel_id}"
+        self.out.write(f"{when}  #{where}  {reply.title}{thread}\n")
         if not reply.chart:
             self.out.write(f"{'':18}{reply.text}\n")
+        elif reply.title.startswith("Call #"):
+            self.chart_dir.mkdir(parents=True, exist_ok=True)
+            path = self.chart_dir / reply.chart_name
+            path.write_bytes(reply.chart)
+            text = reply.text.replace("\n", f"\n{'':18}")
+            self.out.write(f"{'':18}{text}\n{'':18}chart: {path}\n")
         elif not any(p[1] == reply.title for p in self.posts[:-1]):
             self.chart_dir.mkdir(parents=True, exist_ok=True)
             path = self.chart_dir / f"update-{reply.as_of}.png"
@@ -82,6 +95,7 @@ async def simulate(
     out: TextIO,
     alerts: list[str] = (),
     servers: list[str] = (),
+    calls: list[str] = (),
 ) -> int:
     calendar = TradingCalendar()
     clock = SimulatedClock(dt.datetime.combine(start, dt.time(5), tzinfo=dt.UTC))
@@ -113,6 +127,8 @@ async def simulate(
         for sub in subs[channels:]:  # the same words as /subscribe's confirmation in that server
             rule = post_time_rule(sub.post_time, sub.timezone, clock.now, calendar, policy)
             out.write(f"#desk-{sub.channel_id} ({sub.timezone}): posted {rule}.\n")
+        pending = sorted((_call_time(calendar, spec, start), spec) for spec in calls)
+        members = {spec.partition(":")[0]: 1000 + i for i, spec in enumerate(calls)}
         engine, day, watch = None, None, alert_source(market)
         while clock.now.date() <= end or clock.now <= until:
             if clock.now.date() != day:  # a new day: a new engine, as after a restart
@@ -125,9 +141,15 @@ async def simulate(
                     clock,
                     policy,
                     alert_source=watch,
+                    call_source=calls_cmd.call_source(market),
                 )
+            while pending and pending[0][0] <= clock.now:
+                made_at, spec = pending.pop(0)
+                await _make_call(state, market, calendar, spec, made_at, members, out)
             await engine.tick()
             clock.now += STEP
+        if calls:
+            await _print_record(state, market, calendar, clock.now, out)
         await state.close()
     in_range = {s.isoformat() for s in sessions}
     updates = [p for p in poster.posts if p[0] != ALERT_CHANNEL and p[1][-10:] in in_range]
@@ -135,4 +157,71 @@ async def simulate(
     out.write(f"{len(updates)} posts for {len(sessions)} trading sessions x {len(subs)} channel(s).\n")
     if alerts:
         out.write(f"{len(fired)} alert post(s).\n")
+    if calls:
+        results = [p for p in poster.posts if p[1].startswith("Call #")]
+        out.write(f"{len(results)} call result(s) posted for {len(calls)} call(s).\n")
     return 0 if len(updates) == len(sessions) * len(subs) else 1
+
+
+def _call_time(calendar: TradingCalendar, spec: str, first: dt.date) -> dt.datetime:
+    """15:00 New York time on the spec's date (``alice:small:1w@2026-01-12``) or the first session."""
+    _, _, day = spec.partition("@")
+    wanted = dt.date.fromisoformat(day) if day else first
+    session = calendar.sessions_between(wanted, wanted + dt.timedelta(days=10))[0]
+    return dt.datetime.combine(session, dt.time(15), tzinfo=NEW_YORK).astimezone(dt.UTC)
+
+
+async def _make_call(state, market, calendar, spec, made_at, members, out: TextIO) -> None:
+    """A member's call as the cog records it: the same rules, terms and refusals."""
+    who, _, rest = spec.partition("@")[0].partition(":")
+    side, _, rest = rest.partition(":")
+    horizon, _, pair_text = rest.partition(":")
+    when = made_at.astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M")
+    try:
+        request = calls_cmd.parse({"side": side, "horizon": horizon, "pair": pair_text})
+        first, last = calls_cmd.window(calendar, made_at, request.horizon)
+        pair = await load_pair(market, request.small, request.large)
+        pair = pair.until(min(made_at.date(), pair.as_of))  # the replay's call sees no later close
+        label = calls_cmd.pair_label(request.small, request.large)
+        data_last = (await load_pair(market, request.small, request.large)).as_of
+        if reason := calls_cmd.refusal(last, data_last, market.mode == "live", 0, label):
+            raise UserError(reason)
+        call = Call(
+            guild_id=1,
+            channel_id=CALL_THREAD,
+            parent_id=CALL_PARENT,
+            user_id=members[who],
+            user_name=who,
+            side=request.side,
+            horizon=request.horizon,
+            small=request.small,
+            large=request.large,
+            start=first,
+            end=last,
+            made_at=made_at,
+        )
+        opened = calls_cmd.open_from(calendar.last_closed_session(made_at, SchedulePolicy().final_delay))
+        try:
+            stored = await state.add_call(call, max_open=calls_cmd.MAX_OPEN, open_from=opened)
+        except TooManyOpen as exc:
+            raise UserError(calls_cmd.too_many(exc.open_calls, request)) from None
+    except UserError as exc:
+        out.write(f"{when} ET  #thread-{CALL_THREAD}  {who}: call {spec} refused: {exc}\n")
+        return
+    terms = calls_cmd.terms_reply(stored, pair)
+    out.write(f"{when} ET  #thread-{CALL_THREAD}  {terms.title}\n{'':18}{terms.text.splitlines()[0]}\n")
+
+
+async def _print_record(state, market, calendar, now: dt.datetime, out: TextIO) -> None:
+    """The server's /calls record at the end of the replay."""
+    calls = await state.calls(1)
+    frames = {}
+    for key in dict.fromkeys((c.small, c.large) for c in calls):
+        frames[key] = (await load_pair(market, *key)).frame
+    final = calendar.last_closed_session(now, SchedulePolicy().final_delay)
+    reply = calls_cmd.calls_reply(
+        calls, frames, final, today=now.date(), status=None, who=None, page=1, source="snapshot"
+    )
+    out.write(f"\n/calls — {reply.title}\n{reply.text}\n")
+    for f in reply.fields:
+        out.write(f"  {f.name}\n" + "".join(f"    {line}\n" for line in f.value.splitlines()))

@@ -311,3 +311,24 @@ def history_chart(paths: np.ndarray, band: np.ndarray, title: str, as_of: str) -
         ax.set_title(title, loc="left", fontsize=11)
         ax.legend(loc="upper left", fontsize=9)
         return _png(fig, as_of)
+
+
+def call_chart(spread: pd.Series, side: str, end: str, title: str, as_of: str) -> bytes:
+    """A call's window: the spread since the base close (small − large, pp), shaded on the side that
+    leads; a window still open runs to today and the end session is named in the x label."""
+    with mpl.rc_context(_STYLE):
+        fig = _figure(bottom=0.16)
+        ax = fig.subplots()
+        values = spread.to_numpy() * 100
+        x = np.arange(len(values))
+        ax.fill_between(x, 0, values, where=values >= 0, color=SMALL, alpha=0.25, lw=0, interpolate=True)
+        ax.fill_between(x, 0, values, where=values < 0, color=LARGE, alpha=0.25, lw=0, interpolate=True)
+        ax.plot(x, values, color=SMALL if side == "small" else LARGE, lw=2)
+        ax.axhline(0, color="black", lw=0.6)
+        label = f"{values[-1]:+.2f} pp"
+        ax.annotate(label, (x[-1], values[-1]), xytext=(-4, 6), textcoords="offset points", ha="right")
+        _session_ticks(ax, spread.index)
+        ax.set_xlabel(f"sessions from the base close to {end}")
+        ax.set_ylabel("small − large since the call, pp")
+        ax.set_title(title, loc="left")
+        return _png(fig, as_of)

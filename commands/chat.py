@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from data.universe import ALIASES
 
+from .calls import mention_options
 from .periods import RELATIVE, parse_date, parse_period
 from .reply import UserError
 from .rrg import SETS
@@ -815,6 +816,27 @@ def _nothing(q: Question) -> dict[str, str]:
     return {}
 
 
+def _call(q: Question) -> dict[str, str]:
+    """A call has its own small grammar (``commands.calls.mention_options``): a side, a horizon, a pair
+    and a free-text note, so nothing in it is "left over"."""
+    try:
+        options = mention_options(q.text)
+    except UserError as exc:
+        raise Refusal(str(exc), "/call side:small horizon:3m") from None
+    if options is None:
+        raise Refusal("A call starts with “call”: “call small 3m”.", "/call side:small horizon:3m")
+    q.cover(r".+")
+    return options
+
+
+def _calls(q: Question) -> dict[str, str]:
+    options = {}
+    if status := q.take_one(r"\b(open|closed)\b"):
+        options["status"] = status[1].lower()
+    _no_slots(q, "calls")
+    return options
+
+
 _WEAK_GAP = (
     r"\bvs\.?|\bversus\b|\bv\.?\s|\bagainst\b|\bcompared\s+(?:to|with)\b|\brelative\s+to\b|"
     r"\b(?:out|under)?perform\w*|\breturns?\b|\blead(?:s|ing)?\b|\bahead\b|\bbehind\b|\bbeat(?:ing|s)?\b|"
@@ -824,6 +846,22 @@ _WEAK_GAP = (
 
 # The table: add a command here (issue 17's "call small 3m" is one more row and one builder).
 INTENTS: tuple[Intent, ...] = (
+    Intent(
+        "call",
+        ((r"^\s*(?:i\s+)?call\s", 6),),
+        "/call side:small horizon:3m",
+        "record your call",
+        _call,
+        strict=False,
+    ),
+    Intent(
+        "calls",
+        ((r"^\s*(?:show\s+(?:me\s+)?)?(?:the\s+|our\s+)?(?:open\s+|closed\s+)?calls\b|"
+          r"\btrack\s+record\b", 5),),
+        "/calls",
+        "the server's record of calls",
+        _calls,
+    ),
     Intent(
         "help",
         ((r"\bhelp\b|what\s+can\s+you\s+do|what\s+do\s+you\s+do|\bcommands\b|how\s+do\s+i\s+use", 5),),

@@ -24,6 +24,9 @@ SERVER_COMMANDS = (
         "Post when a /history signal fires: add, list, remove",
         "/alert add signal:streak threshold:10",
     ),
+    ("call", "Record which side leads over 1w–1y; scored when it closes", "/call side:small horizon:3m"),
+    ("calls", "The server's record of calls: hit rates against the base rate; open calls", "/calls"),
+    ("call-withdraw", "Withdraw your call within five minutes of making it", "/call-withdraw number:3"),
 )
 
 

@@ -20,7 +20,9 @@ def _calendar(name: str) -> xcals.ExchangeCalendar:
     with warnings.catch_warnings():
         # exchange_calendars 4.13 reads a tz-aware Series' .values, which pandas 3.1 deprecates; harmless.
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        return xcals.get_calendar(name)
+        # Two years ahead (the default is one): a one-year call's window must end inside the calendar.
+        end = (pd.Timestamp.now().normalize() + pd.DateOffset(years=2)).strftime("%Y-%m-%d")
+        return xcals.get_calendar(name, end=end)
 
 
 class TradingCalendar:

@@ -6,6 +6,7 @@ EXTENSIONS = (
     "bot.cogs.valuation",
     "bot.cogs.subscriptions",
     "bot.cogs.alerts",
+    "bot.cogs.calls",
     "bot.cogs.chat",
     "bot.cogs.meta",
 )

@@ -88,6 +88,12 @@ class Chat(ext.Cog):
             return help_reply(self.bot.registry)
         if reading.command == "about":
             return await about_reply(self.bot.market)
+        if reading.command in ("call", "calls"):  # state commands: the calls cog records and scores
+            guild_id = message.guild.id if message.guild else 0
+            cog = self.bot.get_cog("Calls")
+            if reading.command == "call":
+                return await cog.call_reply(message, reading.options)
+            return await cog.record_reply(guild_id, None, reading.options.get("status"), 1)
         if reading.command == "valuation show":
             guild_id = message.guild.id if message.guild else 0
             today = self.bot.clock().date()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ..db import migrate, quick_check, sqlite_path
 from .alerts import Alert, AlertStore
 from .backup import BackupStore, StateCorrupt, newest_backup
+from .calls import Call, CallStore, TooManyOpen
 from .ledger import Claim, LedgerStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
@@ -25,16 +26,20 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "MIGRATIONS",
     "Alert",
+    "Call",
     "Claim",
     "GuildSettings",
     "StateCorrupt",
     "StateStore",
     "Subscription",
+    "TooManyOpen",
     "newest_backup",
 ]
 
 
-class StateStore(SettingsStore, SubscriptionStore, LedgerStore, AlertStore, ValuationStore, BackupStore):
+class StateStore(
+    SettingsStore, SubscriptionStore, LedgerStore, AlertStore, ValuationStore, CallStore, BackupStore
+):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 

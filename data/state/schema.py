@@ -98,6 +98,45 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX alert_deliveries_claim_token ON alert_deliveries (claim_token)",
         ],
     ),
+    (
+    5,
+    "calls: members' recorded views and their result ledger",
+    [
+        """CREATE TABLE calls (
+            id BIGINT PRIMARY KEY,
+            guild_id BIGINT NOT NULL,
+            number INTEGER NOT NULL,
+            channel_id BIGINT NOT NULL,
+            parent_id BIGINT,
+            user_id BIGINT NOT NULL,
+            user_name VARCHAR(100) NOT NULL,
+            side VARCHAR(5) NOT NULL,
+            horizon VARCHAR(3) NOT NULL,
+            small VARCHAR(20) NOT NULL,
+            large VARCHAR(20) NOT NULL,
+            start_session VARCHAR(10) NOT NULL,
+            end_session VARCHAR(10) NOT NULL,
+            made_at VARCHAR(32) NOT NULL,
+            note VARCHAR(200),
+            withdrawn_at VARCHAR(32),
+            UNIQUE (guild_id, number)
+        )""",
+        "CREATE INDEX calls_end ON calls (end_session)",
+        "CREATE INDEX calls_member ON calls (guild_id, user_id)",
+        """CREATE TABLE call_deliveries (
+            call_id BIGINT NOT NULL,
+            session VARCHAR(10) NOT NULL,
+            status VARCHAR(10) NOT NULL,
+            claimed_at VARCHAR(32) NOT NULL,
+            attempts INTEGER NOT NULL,
+            message_id BIGINT,
+            error VARCHAR(300),
+            claim_token VARCHAR(32),
+            PRIMARY KEY (call_id, session)
+        )""",
+        "CREATE INDEX call_deliveries_claim_token ON call_deliveries (claim_token)",
+    ],
+    ),
 ]
 
 metadata = MetaData()
@@ -171,7 +210,29 @@ alerts = Table(
     Column("active", Boolean),
 )
 alert_deliveries = _ledger_table("alert_deliveries", "alert_id")
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("guild_id", BigInteger),
+    Column("number", Integer),
+    Column("channel_id", BigInteger),
+    Column("parent_id", BigInteger),
+    Column("user_id", BigInteger),
+    Column("user_name", String),
+    Column("side", String),
+    Column("horizon", String),
+    Column("small", String),
+    Column("large", String),
+    Column("start_session", String),
+    Column("end_session", String),
+    Column("made_at", String),
+    Column("note", String),
+    Column("withdrawn_at", String),
+)
+call_deliveries = _ledger_table("call_deliveries", "call_id")
 LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),
     "alerts": (alert_deliveries, alert_deliveries.c.alert_id),
+    "calls": (call_deliveries, call_deliveries.c.call_id),
 }

@@ -148,3 +148,19 @@ def test_console_history_streak_of_eleven(tmp_path):
     result = run_bot(tmp_path, "ask", "/history signal:streak threshold:11")
     assert result.returncode == 0, result.stderr
     assert "6 occurrences of an outperformance streak reaching 11 sessions since 1987-09-10" in result.stdout
+
+
+def test_simulated_calls_are_resolved_once_when_their_window_closes(tmp_path):
+    calls = ["alice:small:1w", "dave:small:1w@2026-01-20", "bob:large:1m", "erin:small:1y@2026-01-06"]
+    days = ("--start", "2026-01-05", "--end", "2026-01-28", "--channels", "1")
+    result = run_bot(tmp_path, "simulate", *days, *(arg for c in calls for arg in ("--call", c)))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "2026-01-12 16:30 ET  #thread-500  Call #1 resolved: right — small over 1w" in out
+    assert "2026-01-27 16:30 ET  #thread-500  Call #3 resolved: wrong — small over 1w" in out
+    assert "a spread of -1.87 pp, so the call was **wrong**" in out
+    assert "erin: call erin:small:1y@2026-01-06 refused: Live data is off" in out
+    assert "2 call result(s) posted for 4 call(s)." in out
+    assert "2 closed calls by 2 members: 1/2 (50%) right" in out
+    assert "#2 bob · large 1m · ^RUT vs ^GSPC · ends 2026-02-04" in out
+    assert (tmp_path / "charts" / "call-1.png").read_bytes()[:4] == b"\x89PNG"

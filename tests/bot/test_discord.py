@@ -28,6 +28,7 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
         *("gap", "streak", "digest", "help", "about"),
         *("subscribe", "unsubscribe", "subscriptions", "discuss", "server-settings"),
         *("style", "sectors", "rates", "rrg", "compare", "valuation", "history", "alert"),
+        *("call", "calls", "call-withdraw"),
     }
     for command in default_registry().commands.values():
         synced = commands[command.name]
