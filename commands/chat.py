@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from data.universe import ALIASES
 
+from . import escape as echo
 from .calls import mention_options
 from .periods import RELATIVE, parse_date, parse_period
 from .reply import UserError
@@ -503,12 +504,9 @@ def _read_slots(q: Question) -> Slots:
 
 
 def escape(text: str, limit: int = 60) -> str:
-    """User text quoted back: it can never ping anyone, render markdown or become a link."""
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = re.sub(r"([\\`*_~|>\[\]()#:<])", r"\\\1", text)
-    return text.replace("@", "@\u200b").replace("//", "/\u200b/")
+    """User text quoted back (through the one escaping module): it can never ping anyone, render
+    markdown or become a link."""
+    return echo.escape(text, limit)
 
 
 class Refusal(Exception):

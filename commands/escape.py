@@ -5,7 +5,8 @@ error message) must not act as Discord markup there: no masked link that hides w
 heading, spoiler or bold, no mention chip, no way out of the code span that quotes it. Three shapes:
 
 - :func:`escape` for prose (embed text, field values, messages): every markdown character is
-  backslash-escaped, mention syntax is broken with a zero-width space, layout whitespace collapsed;
+  backslash-escaped, mention and link syntax is broken with a zero-width space, layout whitespace
+  collapsed;
 - :func:`code` for quoting a value inside an inline code span (error messages): nothing renders inside
   a code span except its end, so backticks become a look-alike (ˋ) and cannot close it early;
 - :func:`thread_name` for channel and thread names, which Discord shows as plain text (a backslash
@@ -21,8 +22,9 @@ import re
 import unicodedata
 
 ZWSP = "\u200b"
-# Characters Discord markdown gives meaning to anywhere in a line, plus the escape character itself.
-_MARKDOWN = re.compile(r"([\\*_~|`\[\]<>])")
+# Characters Discord markdown gives meaning to anywhere in a line (brackets and parentheses of
+# links included), plus the escape character itself.
+_MARKDOWN = re.compile(r"([\\*_~|`\[\]()<>])")
 # At the start of a line: headings, subtext (-#), quotes, lists.
 _LINE_START = re.compile(r"^(#|-|\+|>|\d+\.)")
 _MENTION_AT = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
@@ -43,6 +45,9 @@ def clean(value: object, limit: int | None = None) -> str:
 
 
 def _unmention(text: str) -> str:
+    """Mentions and bare links lose their power: a zero-width space after ``@``/``<`` and inside ``//``
+    (a web address typed by a member is shown, never made clickable under the bot's name)."""
+    text = text.replace("//", "/" + ZWSP + "/")
     return _ANGLE.sub("<" + ZWSP, _MENTION_AT.sub("@" + ZWSP, text))
 
 

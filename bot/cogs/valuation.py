@@ -8,7 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands as ext
 
-from commands.valuation import PE_RANGE, SOURCE_LENGTH, parse_record
+from commands.reply import UserError
+from commands.valuation import PAGE, PE_RANGE, QUOTED, SOURCE_LENGTH, pages, parse_record
 
 from ..embeds import reply_embed
 from ..limits import VALUATION_RATE
@@ -36,6 +37,12 @@ class Valuation(
     async def show(
         self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 100] = 1
     ) -> None:
+        if page > 1:  # a page beyond the list is refused privately, before the public defer
+            stored = len(await self.bot.state.valuations(interaction.guild_id))
+            live = 1 if getattr(self.bot.market, "live", None) is not None else 0
+            last = pages(len(QUOTED) + stored + live)
+            if page > last:
+                raise UserError(f"`page` runs from 1 to {last} here ({PAGE} observations a page).")
         await interaction.response.defer(thinking=True)
         today = self.bot.clock().date()
         reply = await show_valuation(

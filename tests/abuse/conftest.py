@@ -16,6 +16,7 @@ MOD = ALL_TEXT | MANAGE_CHANNELS
 MASKED_LINK = re.compile(r"\[[^\]]*\]\(")
 MENTION = re.compile(r"<@!?&?\d+>|<#\d+>|</[\w -]+:\d+>|@everyone|@here", re.IGNORECASE)
 HEADING = re.compile(r"(?m)^(#{1,3} |-# |> )")
+BARE_LINK = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://")
 PUNCTUATION = set(r"""\`*_{}[]()#+-.!|~<>:@"'""")
 
 
@@ -41,9 +42,10 @@ def live_text(text: str) -> str:
 
 
 def assert_inert(text: str) -> None:
-    """No masked link, no mention and no block markup that Discord would render from ``text``."""
+    """No link, no mention and no block markup that Discord would render from ``text``."""
     live = live_text(text)
     assert not MASKED_LINK.search(live), text
+    assert not BARE_LINK.search(live), text
     assert not MENTION.search(live), text
     assert not HEADING.search(live), text
     for marker in ("**", "||", "__", "~~"):

@@ -151,7 +151,7 @@ async def test_a_masked_link_source_is_shown_as_typed_through_discord(make_bot, 
     embed = followup.json["embeds"][0]
     (field,) = [f for f in embed["fields"] if "#1" in f["value"]]
     assert field["value"].endswith(
-        "recorded · #1: \\[Official data\\](https://evil.example) # \\*\\*now\\*\\* \\|\\|x\\|\\| "
+        "recorded · #1: \\[Official data\\]\\(https:/\u200b/evil.example\\) # \\*\\*now\\*\\* \\|\\|x\\|\\| "
         "\\<\u200b@123456789012345678\\> @\u200beveryone"
     )
     for text in embed_texts(embed):
@@ -163,7 +163,8 @@ async def test_backticks_cannot_break_out_of_an_error_message(make_bot, fake):
     bot = await make_bot(guild=fake.guild())
     payload = await run(bot, fake.interaction("gap", {"period": "` [x](https://evil.example) `@everyone"}))
     message = private_refusal(fake, payload)
-    assert message.startswith("I don't understand the period `ˋ [x](https://evil.example) ˋ@\u200beveryone`.")
+    quoted = "`ˋ [x](https:/\u200b/evil.example) ˋ@\u200beveryone`"  # one code span, closed where it began
+    assert message.startswith(f"I don't understand the period {quoted}.")
     assert_inert(message)
 
 
@@ -176,5 +177,5 @@ async def test_a_thread_name_carries_no_markup_or_mention(make_bot, fake):
     )
     await run(bot, payload)
     (thread,) = [r for r in fake.requests if r.path.endswith("/threads")]
-    assert thread.json["name"] == "Rotation now(https://evil.example) @123456789012345678 @\u200bhere"
+    assert thread.json["name"] == "Rotation now(https:/\u200b/evil.example) @123456789012345678 @\u200bhere"
     assert_inert(thread.json["name"])

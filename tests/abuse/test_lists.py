@@ -89,3 +89,9 @@ async def test_subscriptions_list_in_pages_within_embed_limits(make_bot, fake):
             "description"
         ]
     )
+
+
+async def test_a_valuation_page_beyond_the_list_is_refused_privately(make_bot, fake):
+    bot = await make_bot(guild=fake.guild(), clock=Clock("2026-08-21T20:31"))
+    payload = await run(bot, subcommand(fake, "valuation", "show", [opt("page", 2, 4)]))
+    assert private_refusal(fake, payload) == "`page` runs from 1 to 1 here (10 observations a page)."
