@@ -234,22 +234,34 @@ class Subscriptions(ext.Cog):
         )
 
     @app_commands.command(name="unsubscribe", description="Stop the daily rotation update in a channel")
-    @app_commands.describe(channel="Which channel (default: here)")
+    @app_commands.describe(
+        channel="Which channel (default: here)",
+        id="The number /subscriptions shows for a channel that no longer exists",
+    )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_channels=True)
     async def unsubscribe(
         self,
         interaction: discord.Interaction[RotationBot],
         channel: TargetChannel | None = None,
+        id: str | None = None,
     ) -> None:
-        target_id, _, user_perms, _ = target_channel(interaction, channel)
+        if id is not None:
+            # A deleted channel cannot be picked any more, yet its subscription must stay removable.
+            if channel is not None:
+                raise UserError("Give either `channel` or `id`, not both.")
+            if not id.strip().isdecimal() or len(id.strip()) > 20:
+                raise UserError(f"`id` is the number /subscriptions shows (got {code(id, 24)}).")
+            target_id, user_perms = int(id.strip()), interaction.permissions
+        else:
+            target_id, _, user_perms, _ = target_channel(interaction, channel)
         if not user_perms.manage_channels:
             raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission there.")
         removed = await self.bot.state.unsubscribe(interaction.guild_id, target_id)
         text = (
             f"<#{target_id}> will get no more daily updates."
             if removed
-            else f"<#{target_id}> was not subscribed."
+            else f"<#{target_id}> was not subscribed in this server."
         )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -269,7 +281,7 @@ class Subscriptions(ext.Cog):
             cached = interaction.guild.get_channel(sub.channel_id) if interaction.guild else None
             problems = [sub.problem] if sub.problem else []
             if cached is None:
-                problems.append("channel not found")
+                problems.append(f"channel not found: `/unsubscribe id:{sub.channel_id}` removes it")
             else:
                 missing = self._bot_missing(interaction, sub.channel_id, cached, sub.thread)
                 if missing:

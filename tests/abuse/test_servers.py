@@ -61,3 +61,22 @@ async def test_state_writes_are_filtered_by_server(state):
     assert (await state.subscriptions(int(FOREIGN_GUILD)))[0].post_time == "09:00"
     assert await state.unsubscribe(int(FOREIGN_GUILD), int(FOREIGN_CHANNEL))
     assert await state.subscriptions() == []
+
+
+async def test_a_deleted_channels_subscription_stays_removable_by_its_id_in_its_server_only(make_bot, fake):
+    gone = "2500000000000000001"  # subscribed, then the channel was deleted: no client can pick it
+    bot = await make_bot(guild=fake.guild(), clock=Clock())
+    guild = int(fake.guild_id)
+    await bot.state.subscribe(Subscription(int(gone), guild, None, "America/New_York", True, 1), NOW)
+    await bot.state.subscribe(_foreign_sub(), NOW)
+    listing = await run(bot, fake.interaction("subscriptions"))
+    (field,) = fake.for_interaction(listing)[0].json["data"]["embeds"][0]["fields"]
+    assert f"channel not found: `/unsubscribe id:{gone}` removes it" in field["value"]
+    plain = await run(bot, fake.interaction("unsubscribe", {"id": gone}))
+    needs = f"Unsubscribing <#{gone}> needs the Manage Channels permission there."
+    assert private_refusal(fake, plain) == needs
+    theirs = await run(bot, fake.interaction("unsubscribe", {"id": FOREIGN_CHANNEL}, member_permissions=MOD))
+    assert private_refusal(fake, theirs) == f"<#{FOREIGN_CHANNEL}> was not subscribed in this server."
+    mine = await run(bot, fake.interaction("unsubscribe", {"id": gone}, member_permissions=MOD))
+    assert private_refusal(fake, mine) == f"<#{gone}> will get no more daily updates."
+    assert [s.channel_id for s in await bot.state.subscriptions()] == [int(FOREIGN_CHANNEL)]
