@@ -1,6 +1,7 @@
 """``python -m bot``: the Discord bot with a token, the offline console without one.
 
-``python -m bot ask [--json] "/gap period:2024"`` answers one command and exits;
+``python -m bot ask [--json | --csv] "/gap period:2024"`` answers one command and exits (``--csv``
+prints the CSV behind the answer instead);
 ``python -m bot simulate --start 2026-01-01 --end 2026-01-31`` replays the daily update loop;
 ``python -m bot console`` opens the console even with a token; ``python -m bot sync`` syncs the
 slash commands (to DISCORD_GUILD_ID when set, else globally) and exits.
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="action")
     ask = sub.add_parser("ask", help="answer one command and exit")
     ask.add_argument("--json", action="store_true", help="print the reply as JSON")
+    ask.add_argument(
+        "--csv", action="store_true", help="print only the CSV behind the answer (as export:true attaches)"
+    )
     ask.add_argument("line", nargs="+", help='e.g. "/gap period:2024"')
     sub.add_parser("console", help="the interactive console, even when DISCORD_TOKEN is set")
     sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
@@ -55,7 +59,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     async with market_data(settings) as data, state_store(settings) as state:
         console = Console(data, settings.chart_dir, state=state)
         if args.action == "ask":
-            return await console.ask(" ".join(args.line), as_json=args.json)
+            return await console.ask(" ".join(args.line), as_json=args.json, as_csv=args.csv)
         if args.action == "simulate":
             from .simulate import simulate
 

@@ -74,26 +74,47 @@ class Console:
         return Reply(title="Valuation", text=text)
 
     def save_chart(self, reply: Reply) -> Path | None:
-        if reply.chart is None:
+        return self._save(reply.chart, reply.chart_name)
+
+    def save_csv(self, reply: Reply) -> Path | None:
+        """The export (``export:true``) beside the charts, under the same kind of name."""
+        return self._save(reply.csv, reply.csv_name)
+
+    def _save(self, data: bytes | None, name: str) -> Path | None:
+        if data is None:
             return None
         self.chart_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        path = self.chart_dir / f"{Path(reply.chart_name).stem}-{stamp}.png"
-        path.write_bytes(reply.chart)
+        path = self.chart_dir / f"{Path(name).stem}-{stamp}{Path(name).suffix}"
+        path.write_bytes(data)
         return path
 
-    async def ask(self, line: str, as_json: bool, out: TextIO = sys.stdout) -> int:
-        """One command, printed; the exit status is 0 for an answer and 2 for a user's mistake."""
+    async def ask(self, line: str, as_json: bool, out: TextIO = sys.stdout, as_csv: bool = False) -> int:
+        """One command, printed; the exit status is 0 for an answer and 2 for a user's mistake.
+
+        ``as_csv`` asks the command for its export and prints only the CSV, so it can be piped to a
+        file; a command without an export says so (status 2)."""
+        if as_csv and not _has_option(line, "export"):
+            line = f"{line} export:true"
         try:
             reply = await self.answer(line)
         except UserError as exc:
             out.write(json.dumps({"error": str(exc)}) + "\n" if as_json else f"{exc}\n")
             return 2
-        path = self.save_chart(reply)
+        if as_csv:
+            if reply.csv is None:
+                out.write(f"“{reply.title}” has no CSV export (the data commands have one).\n")
+                return 2
+            out.write(reply.csv.decode())
+            return 0
+        path, csv_path = self.save_chart(reply), self.save_csv(reply)
         out.write(
-            json.dumps(reply.to_json(str(path) if path else None), indent=2) + "\n"
+            json.dumps(
+                reply.to_json(str(path) if path else None, str(csv_path) if csv_path else None), indent=2
+            )
+            + "\n"
             if as_json
-            else format_reply(reply, path)
+            else format_reply(reply, path, csv_path)
         )
         return 0
 
@@ -110,7 +131,14 @@ class Console:
                 await self.ask(line, as_json=False, out=out)
 
 
-def format_reply(reply: Reply, chart_path: Path | None) -> str:
+def _has_option(line: str, name: str) -> bool:
+    try:
+        return name in parse_line(line)[1]
+    except UserError:
+        return False  # the answer will say what is wrong with the line
+
+
+def format_reply(reply: Reply, chart_path: Path | None, csv_path: Path | None = None) -> str:
     lines = [reply.title, "=" * len(reply.title), reply.text, ""]
     for f in reply.fields:
         if "\n" in f.value:
@@ -122,4 +150,6 @@ def format_reply(reply: Reply, chart_path: Path | None) -> str:
     lines.append(reply.footer())
     if chart_path:
         lines.append(f"Chart: {chart_path}")
+    if csv_path:
+        lines.append(f"CSV: {csv_path}")
     return "\n".join(lines) + "\n\n"

@@ -1,4 +1,5 @@
-"""A Reply as Discord shows it: one embed, the chart as an attached PNG, within Discord's limits."""
+"""A Reply as Discord shows it: one embed, the chart as an attached PNG (and, when asked for, the CSV
+behind the answer), within Discord's limits."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ COLOUR = discord.Colour(0xE8590C)  # the small-cap orange of the charts
 # Discord's embed limits
 TITLE, DESCRIPTION, FIELDS, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 25, 256, 1024, 2048, 6000
 DESCRIPTION_ROOM = 600  # kept for the answer's text when fields compete for the 6,000 characters
+# and its attachment limits: files per message, bytes of all of them together
+MAX_FILES, MAX_ATTACHMENT_BYTES = 10, 10 * 1024 * 1024
 
 
 def _clip(text: str, limit: int) -> str:
@@ -51,3 +54,15 @@ def reply_embed(reply: Reply) -> tuple[discord.Embed, discord.File | None]:
         return embed, None
     embed.set_image(url=f"attachment://{reply.chart_name}")
     return embed, discord.File(io.BytesIO(reply.chart), filename=reply.chart_name)
+
+
+def reply_files(reply: Reply) -> list[discord.File]:
+    """Every attachment of an answer, fresh: the chart (which the embed shows) and the CSV, if any.
+
+    :func:`commands.export.attach` keeps the CSV within the limit together with the chart; this is
+    the last check before Discord would refuse the whole message."""
+    parts = [(reply.chart, reply.chart_name), (reply.csv, reply.csv_name)]
+    present = [(data, name) for data, name in parts if data is not None]
+    if len(present) > MAX_FILES or sum(len(d) for d, _ in present) > MAX_ATTACHMENT_BYTES:
+        raise ValueError(f"attachments over Discord's limits: {[(n, len(d)) for d, n in present]}")
+    return [discord.File(io.BytesIO(data), filename=name) for data, name in present]

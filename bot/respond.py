@@ -20,7 +20,7 @@ from commands.escape import code
 from commands.registry import Command, execute
 from commands.reply import UserError
 
-from .embeds import reply_embed
+from .embeds import reply_embed, reply_files
 
 if TYPE_CHECKING:
     from .client import RotationBot
@@ -57,8 +57,9 @@ async def answer(interaction: discord.Interaction[RotationBot], command: Command
     bot = interaction.client
     reply = await execute(command, query, bot.market, bot.workers)
     built = time.perf_counter()
-    embed, file = reply_embed(reply)
-    await interaction.followup.send(embed=embed, file=file if file is not None else discord.utils.MISSING)
+    embed, _ = reply_embed(reply)
+    files = reply_files(reply)  # the chart the embed shows, and the CSV when export:true asked for it
+    await interaction.followup.send(embed=embed, files=files or discord.utils.MISSING)
     log.info(
         "answered /%s in %.0f ms (defer %.0f, data and build %.0f, send %.0f)",
         command.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import gap
+from . import export, gap
 from .periods import parse_period
 from .registry import Command, Option
 from .reply import UserError
@@ -15,7 +15,9 @@ def parse(options: Mapping[str, str]) -> gap.GapQuery:
     if not options.get("a") or not options.get("b"):
         raise UserError("/compare needs two tickers, e.g. `/compare a:IWN b:IWO period:1y`.")
     a, b = ticker_option(options, "a", ""), ticker_option(options, "b", "")
-    return gap.GapQuery(parse_period(options.get("period") or "1y"), a, b, gap.Framing.between(a, b))
+    period = parse_period(options.get("period") or "1y")
+    line = f"/compare a:{a} b:{b} period:{period.text}"
+    return gap.GapQuery(period, a, b, gap.Framing.between(a, b), export.wanted(options), line)
 
 
 COMMAND = Command(
@@ -29,5 +31,6 @@ COMMAND = Command(
         Option("a", "First ticker (e.g. IWN)", required=True, suggestions=TICKER_SUGGESTIONS),
         Option("b", "Second ticker (e.g. IWO)", required=True, suggestions=TICKER_SUGGESTIONS),
         Option("period", "Same periods as /gap (default 1y)", suggestions=gap.PERIOD_SUGGESTIONS),
+        export.OPTION,
     ),
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import charts, risk
+from . import charts, export, risk
 from .gap import GapFigures
 from .gap import compute as gap_compute
 from .history import fired_today
@@ -26,7 +26,7 @@ from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date, parse_period
 from .registry import Command, Option
 from .reply import Field, Reply, pct, pp
-from .streak import StreakFigures, daily_spread, runs
+from .streak import StreakFigures, daily_spread, run_position, runs
 from .streak import compute as streak_compute
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
@@ -40,6 +40,7 @@ class DigestQuery:
     date: dt.date | None
     small: str
     large: str
+    export: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ class DigestFigures:
 def parse(options: Mapping[str, str]) -> DigestQuery:
     date = parse_date(options["date"], "date") if options.get("date") else None
     return DigestQuery(
-        date, ticker_option(options, "small", "small"), ticker_option(options, "large", "large")
+        date,
+        ticker_option(options, "small", "small"),
+        ticker_option(options, "large", "large"),
+        export.wanted(options),
     )
 
 
@@ -169,7 +173,26 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
             str(pair.as_of),
         ),
     )
+    if query.export:
+        table = export.pair_table(pair.frame, pair.small, pair.large)
+        table["ratio 50-day average"] = d.sma50
+        table["ratio 200-day average"] = d.sma200
+        table["ratio from its high"] = d.ratio / d.ratio.cummax() - 1
+        year_high = d.ratio.rolling(risk.YEAR_SESSIONS, min_periods=1).max()
+        table["ratio from 52-week high"] = d.ratio / year_high - 1
+        table["run"] = run_position(pair.frame)
+        line = f"/digest date:{pair.as_of} small:{query.small} large:{query.large}"
+        export.attach(reply, "digest.csv", table, line, DEFINITIONS)
     return reply
+
+
+DEFINITIONS = (
+    "daily return = close / previous common close - 1; daily spread = small's - large's",
+    "ratio = small / large; averages are simple moving averages of the ratio over 50 and 200 sessions",
+    "ratio from its high = ratio / its highest close since the first session - 1; "
+    f"52-week = over the last {risk.YEAR_SESSIONS} sessions",
+    "run = the session's place in its run, signed (+ small ahead, - behind, 0 a tie)",
+)
 
 
 COMMAND = Command(
@@ -183,5 +206,6 @@ COMMAND = Command(
         Option("date", "The session to describe (YYYY-MM-DD; default: the newest)", kind="date"),
         SMALL_OPTION,
         LARGE_OPTION,
+        export.OPTION,
     ),
 )

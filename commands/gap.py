@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import charts, risk
+from . import charts, export, risk
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
@@ -68,6 +68,8 @@ class GapQuery:
     small: str
     large: str
     framing: Framing = SIZE
+    export: bool = False  # attach the CSV behind the answer
+    line: str = ""  # the command as understood, for the CSV's header
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,30 @@ class GapFigures:
 
 
 def parse(options: Mapping[str, str]) -> GapQuery:
-    return GapQuery(
-        parse_period(options.get("period") or "ytd"),
-        ticker_option(options, "small", "small"),
-        ticker_option(options, "large", "large"),
-    )
+    period = parse_period(options.get("period") or "ytd")
+    small, large = ticker_option(options, "small", "small"), ticker_option(options, "large", "large")
+    line = f"/gap period:{period.text} small:{small} large:{large}"
+    return GapQuery(period, small, large, export=export.wanted(options), line=line)
+
+
+DEFINITIONS = (
+    "daily return = close / previous common close - 1 (simple returns)",
+    "daily spread = small's daily return - large's; ratio = small close / large close",
+    "drawdown = close / its running peak within the period - 1 (the base close included)",
+    "volatility = sqrt(252) x sample std (ddof 1) of the daily returns; beta = cov / var(large)",
+)
+
+
+def export_table(frame: pd.DataFrame, g: GapFigures, small: str, large: str) -> pd.DataFrame:
+    """The period's closes (base close first), daily returns, ratio, rebased lines and drawdowns."""
+    window = frame.loc[g.window.base : g.window.end]
+    table = export.pair_table(window, small, large)
+    ratio = window["small"] / window["large"]
+    lines = ((small, window["small"]), (large, window["large"]), (f"{small}/{large} ratio", ratio))
+    for name, series in lines:
+        table[f"{name} rebased"] = series / series.iloc[0] * 100
+        table[f"{name} drawdown"] = series / series.cummax() - 1
+    return table
 
 
 def compute(frame: pd.DataFrame, period: Period) -> GapFigures:
@@ -142,6 +163,9 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             str(pair.as_of),
         ),
     )
+    if query.export:
+        table = export_table(pair.frame, g, pair.small, pair.large)
+        export.attach(reply, "gap.csv", table, query.line, DEFINITIONS)
     return reply
 
 
@@ -161,5 +185,6 @@ COMMAND = Command(
         ),
         SMALL_OPTION,
         LARGE_OPTION,
+        export.OPTION,
     ),
 )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import charts
+from . import charts, export
 from .escape import code
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Command, Option
@@ -47,6 +47,7 @@ class HistoryQuery:
     horizon: str
     direction: str
     detail: bool
+    export: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def parse(options: Mapping[str, str]) -> HistoryQuery:
     if direction not in ("above", "below"):
         raise UserError("`direction` is above or below.")
     detail = (options.get("detail") or "false").lower() in ("true", "yes")
-    return HistoryQuery(signal, threshold, horizon, direction, detail)
+    return HistoryQuery(signal, threshold, horizon, direction, detail, export.wanted(options))
 
 
 def streak_occurrences(frame: pd.DataFrame, n: int, sign: int = 1) -> Occurrences:
@@ -282,6 +283,32 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
             str(pair.as_of),
         ),
     )
+    if query.export:
+        table = pd.DataFrame(
+            {
+                "signal value": occ.values,
+                "^RUT close": frame["small"].reindex(occ.dates),
+                "^GSPC close": frame["large"].reindex(occ.dates),
+                "ratio": (frame["small"] / frame["large"]).reindex(occ.dates),
+                **{f"spread next {k} ({h} sessions)": forward[k] for k, h in HORIZONS.items()},
+            },
+            index=occ.dates.rename("date"),
+        )
+        threshold = f" threshold:{query.threshold:g}" if query.threshold is not None else ""
+        line = (
+            f"/history signal:{query.signal}{threshold} direction:{query.direction} horizon:{query.horizon}"
+        )
+        rates = {k: stats(base[k]) for k in HORIZONS}
+        definitions = (
+            f"occurrence = {occ.label}; {occ.rule}",
+            "spread next h = small's return - large's over the h sessions after the signal's close",
+            *(
+                f"base rate {k}: spread > 0 in {r['share'] * 100:.1f}% of {r['n']} sessions, "
+                f"median {pp(r['median'])}"
+                for k, r in rates.items()
+            ),
+        )
+        export.attach(reply, "history.csv", table, line, definitions)
     return reply
 
 
@@ -374,5 +401,6 @@ COMMAND = Command(
             choices=("above", "below"),
         ),
         Option("detail", "List every occurrence with its dates (true/false)", kind="boolean"),
+        export.OPTION,
     ),
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import charts
+from . import charts, export
 from .escape import code
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period, resolve
@@ -36,6 +36,7 @@ class RatesQuery:
     yield_ticker: str
     small: str
     large: str
+    export: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def parse(options: Mapping[str, str]) -> RatesQuery:
         YIELDS[which],
         ticker_option(options, "small", "small"),
         ticker_option(options, "large", "large"),
+        export.wanted(options),
     )
 
 
@@ -170,6 +172,28 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
             str(end),
         ),
     )
+    if query.export:
+        table = r.weekly.rename(
+            columns={
+                "ratio": f"{inputs.pair.small}/{inputs.pair.large} ratio",
+                "yield": f"{query.yield_ticker} yield (%)",
+                "d_log_ratio": "weekly log change of the ratio",
+                "d_bp": "weekly yield change (bp)",
+            }
+        ).rename_axis("week ending")
+        table[f"rolling {ROLLING_WEEKS}-week correlation"] = (
+            r.weekly["d_bp"].rolling(ROLLING_WEEKS).corr(r.weekly["d_log_ratio"])
+        )
+        line = (
+            f"/rates period:{query.period.text} yield:{query.yield_ticker} "
+            f"small:{query.small} large:{query.large}"
+        )
+        definitions = (
+            "weekly closes = the last session of each week ending Friday",
+            "beta = least-squares slope of the ratio's weekly log change on the yield's change in bp, "
+            "shown in % per +10 bp",
+        )
+        export.attach(reply, "rates.csv", table, line, definitions)
     return reply
 
 
@@ -185,5 +209,6 @@ COMMAND = Command(
         Option("yield", "10y (^TNX, bundled) or 13w (^IRX, live only)", choices=tuple(YIELDS)),
         SMALL_OPTION,
         LARGE_OPTION,
+        export.OPTION,
     ),
 )

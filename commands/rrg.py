@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import charts
+from . import charts, export
 from .pair import HistoryProvider
 from .registry import Command, Option
 from .reply import Field, Reply, UserError
@@ -35,6 +35,7 @@ WINDOW, LAG = 10, 1
 class RRGQuery:
     set: str
     weeks: int
+    export: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class RRGInputs:
 
 def parse(options: Mapping[str, str]) -> RRGQuery:
     """``weeks`` arrives checked against its declared range (2 to 26) by :meth:`Command.validate`."""
-    return RRGQuery(options.get("set") or "sectors", int((options.get("weeks") or "8").strip()))
+    return RRGQuery(
+        options.get("set") or "sectors", int((options.get("weeks") or "8").strip()), export.wanted(options)
+    )
 
 
 def zscore(series: pd.Series, n: int) -> pd.Series:
@@ -117,7 +120,33 @@ def build(query: RRGQuery, inputs: RRGInputs) -> Reply:
             str(common[-1].date()),
         ),
     )
+    if query.export:
+        line = f"/rrg set:{query.set} weeks:{query.weeks}"
+        export.attach(reply, "rrg.csv", export_table(inputs, tails), line, (text,))
     return reply
+
+
+def export_table(inputs: RRGInputs, tails: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per fund-week of the tails shown: the weekly closes, RS and the two coordinates."""
+    weekly = inputs.prices.resample("W-FRI").last()
+    bench = inputs.benchmark.resample("W-FRI").last()
+    rows = []
+    for ticker, df in tails.items():
+        rows.append(
+            pd.DataFrame(
+                {
+                    "fund": ticker,
+                    "fund close": weekly[ticker].reindex(df.index),
+                    "benchmark close": bench.reindex(df.index),
+                    "RS": (100 * weekly[ticker] / bench).reindex(df.index),
+                    "RS-Ratio": df["rs_ratio"],
+                    "RS-Momentum": df["rs_momentum"],
+                    "quadrant": [quadrant(*point) for point in df[["rs_ratio", "rs_momentum"]].to_numpy()],
+                },
+                index=df.index.rename("week ending"),
+            )
+        )
+    return pd.concat(rows)
 
 
 COMMAND = Command(
@@ -132,5 +161,6 @@ COMMAND = Command(
         Option(
             "weeks", "Tail length in weeks, 2 to 26 (default 8)", kind="integer", min_value=2, max_value=26
         ),
+        export.OPTION,
     ),
 )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import charts
+from . import charts, export
 from .pair import HistoryProvider
 from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
@@ -38,6 +38,7 @@ SECTORS = {
 class SectorsQuery:
     period: Period
     vs_large: bool
+    export: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def parse(options: Mapping[str, str]) -> SectorsQuery:
     flag = (options.get("vs_large") or "false").strip().lower()
     if flag not in {"true", "false", "yes", "no"}:
         raise UserError("`vs_large` is true or false.")
-    return SectorsQuery(parse_period(options.get("period") or "ytd"), flag in {"true", "yes"})
+    return SectorsQuery(
+        parse_period(options.get("period") or "ytd"), flag in {"true", "yes"}, export.wanted(options)
+    )
 
 
 async def load(query: SectorsQuery, data: HistoryProvider) -> SectorInputs:
@@ -135,7 +138,28 @@ def build(query: SectorsQuery, inputs: SectorInputs) -> Reply:
             str(window.end.date()),
         ),
     )
+    if query.export:
+        line = f"/sectors period:{query.period.text} vs_large:{str(query.vs_large).lower()}"
+        export.attach(reply, "sectors.csv", export_table(query, inputs, window), line, DEFINITIONS)
     return reply
+
+
+DEFINITIONS = (
+    "closes are adjusted closes (total return); return since base = close / the base close - 1",
+    "a blended counterpart (PSCF: XLF + XLRE, PSCU: XLU + XLC) is the equal-weight mean of its parts' "
+    "returns",
+)
+
+
+def export_table(query: SectorsQuery, inputs: SectorInputs, window: Window) -> pd.DataFrame:
+    """Each fund's close from the base close to the end, and its return since the base close."""
+    closes = inputs.small.loc[window.base : window.end]
+    if query.vs_large:
+        large = pd.concat(inputs.large, axis=1, sort=True).reindex(closes.index)
+        closes = pd.concat([closes, large], axis=1)
+    since = closes / closes.iloc[0] - 1
+    table = pd.concat([closes.add_suffix(" close"), since.add_suffix(" return since base")], axis=1)
+    return table.rename_axis("date")
 
 
 COMMAND = Command(
@@ -152,5 +176,6 @@ COMMAND = Command(
             suggestions=("ytd", "1m", "3m", "6m", "1y", "2025"),
         ),
         Option("vs_large", "Compare each with its large-cap SPDR counterpart (true/false)", kind="boolean"),
+        export.OPTION,
     ),
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import charts
+from . import charts, export
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date
 from .registry import Command, Option
@@ -34,12 +34,16 @@ class StreakQuery:
     small: str
     large: str
     as_of: dt.date | None
+    export: bool = False
 
 
 def parse(options: Mapping[str, str]) -> StreakQuery:
     as_of = parse_date(options["as_of"], "as_of date") if options.get("as_of") else None
     return StreakQuery(
-        ticker_option(options, "small", "small"), ticker_option(options, "large", "large"), as_of
+        ticker_option(options, "small", "small"),
+        ticker_option(options, "large", "large"),
+        as_of,
+        export.wanted(options),
     )
 
 
@@ -71,6 +75,23 @@ def runs(frame: pd.DataFrame) -> pd.DataFrame:
             "cumulative": ratio[ends + 1] / ratio[starts] - 1,
         }
     )
+
+
+def run_position(frame: pd.DataFrame) -> pd.Series:
+    """Each session's place in its run, signed: +3 = the 3rd session of a run of small ahead, -2 = the
+    2nd of a run behind, 0 = a tie (the first session has none). Same sign rule as :func:`runs`."""
+    spread = daily_spread(frame).to_numpy()
+    sign = np.where(spread > TIE, 1, np.where(spread < -TIE, -1, 0))
+    run_id = np.r_[0, np.cumsum(np.diff(sign) != 0)]
+    position = pd.Series(run_id).groupby(run_id).cumcount().to_numpy() + 1
+    return pd.Series(np.r_[np.nan, position * sign], index=frame.index, name="run")
+
+
+STREAK_DEFINITIONS = (
+    "daily return = close / previous common close - 1; daily spread = small's - large's",
+    "run = the session's place in its run, signed (+ small ahead, - small behind, 0 a tie: "
+    f"|spread| <= {TIE:g} ends a run)",
+)
 
 
 @dataclass(frozen=True)
@@ -196,6 +217,12 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
             str(pair.as_of),
         ),
     )
+    if query.export:
+        table = export.pair_table(pair.frame, pair.small, pair.large)
+        table["run"] = run_position(pair.frame)
+        as_of = f" as_of:{query.as_of}" if query.as_of else ""
+        line = f"/streak small:{query.small} large:{query.large}{as_of}"
+        export.attach(reply, "streak.csv", table, line, STREAK_DEFINITIONS)
     return reply
 
 
@@ -210,5 +237,6 @@ COMMAND = Command(
         Option("as_of", "Answer as it stood at the close of this date (YYYY-MM-DD)", kind="date"),
         SMALL_OPTION,
         LARGE_OPTION,
+        export.OPTION,
     ),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import gap
+from . import export, gap
 from .gap import Framing, GapQuery
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period
@@ -27,11 +27,15 @@ class StyleQuery:
     period: Period
     value: str
     growth: str
+    pair: str = "russell"
+    export: bool = False
 
 
 def parse(options: Mapping[str, str]) -> StyleQuery:
-    value, growth = PAIRS[options.get("pair") or "russell"]
-    return StyleQuery(parse_period(options.get("period") or "ytd"), value, growth)
+    name = options.get("pair") or "russell"
+    value, growth = PAIRS[name]
+    period = parse_period(options.get("period") or "ytd")
+    return StyleQuery(period, value, growth, name, export.wanted(options))
 
 
 async def load(query: StyleQuery, data: HistoryProvider) -> Pair:
@@ -49,6 +53,10 @@ def build(query: StyleQuery, pair: Pair) -> Reply:
     reply.text += f" Current run: {run}{detail}."
     reply.fields.insert(3, Field("Current run", run, s.length * s.sign, "sessions"))
     reply.chart_name = "style.png"
+    if query.export:
+        table = gap.export_table(pair.frame, gap.compute(pair.frame, query.period), query.value, query.growth)
+        line = f"/style pair:{query.pair} period:{query.period.text}"
+        export.attach(reply, "style.csv", table, line, gap.DEFINITIONS)
     return reply
 
 
@@ -64,5 +72,6 @@ COMMAND = Command(
         Option(
             "period", "Same periods as /gap (default ytd)", suggestions=("ytd", "1m", "3m", "6m", "1y", "3y")
         ),
+        export.OPTION,
     ),
 )

@@ -54,8 +54,9 @@ class Research(ext.Cog):
         interaction: discord.Interaction[RotationBot],
         pair: str | None = None,
         period: str | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, style_cmd.COMMAND, pair=pair, period=period)
+        await answer(interaction, style_cmd.COMMAND, pair=pair, period=period, export=_flag(export))
 
     @app_commands.command(name="sectors", description=sectors_cmd.COMMAND.description)
     @app_commands.describe(**describe(sectors_cmd.COMMAND))
@@ -66,8 +67,11 @@ class Research(ext.Cog):
         interaction: discord.Interaction[RotationBot],
         period: str | None = None,
         vs_large: bool | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, sectors_cmd.COMMAND, period=period, vs_large=_flag(vs_large))
+        await answer(
+            interaction, sectors_cmd.COMMAND, period=period, vs_large=_flag(vs_large), export=_flag(export)
+        )
 
     @app_commands.command(name="rates", description=rates_cmd.COMMAND.description)
     @app_commands.describe(
@@ -84,9 +88,16 @@ class Research(ext.Cog):
         yield_: str | None = None,
         small: str | None = None,
         large: str | None = None,
+        export: bool | None = None,
     ) -> None:
         await answer(
-            interaction, rates_cmd.COMMAND, period=period, small=small, large=large, **{"yield": yield_}
+            interaction,
+            rates_cmd.COMMAND,
+            period=period,
+            small=small,
+            large=large,
+            export=_flag(export),
+            **{"yield": yield_},
         )
 
     @app_commands.command(name="rrg", description=rrg_cmd.COMMAND.description)
@@ -98,17 +109,29 @@ class Research(ext.Cog):
         interaction: discord.Interaction[RotationBot],
         set: str | None = None,
         weeks: app_commands.Range[int, 2, 26] | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, rrg_cmd.COMMAND, set=set, weeks=None if weeks is None else str(weeks))
+        await answer(
+            interaction,
+            rrg_cmd.COMMAND,
+            set=set,
+            weeks=None if weeks is None else str(weeks),
+            export=_flag(export),
+        )
 
     @app_commands.command(name="compare", description=compare_cmd.COMMAND.description)
     @app_commands.describe(**describe(compare_cmd.COMMAND))
     @app_commands.autocomplete(a=_tickers, b=_tickers, period=_periods)
     @COOLDOWN
     async def compare(
-        self, interaction: discord.Interaction[RotationBot], a: str, b: str, period: str | None = None
+        self,
+        interaction: discord.Interaction[RotationBot],
+        a: str,
+        b: str,
+        period: str | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, compare_cmd.COMMAND, a=a, b=b, period=period)
+        await answer(interaction, compare_cmd.COMMAND, a=a, b=b, period=period, export=_flag(export))
 
 
 class History(ext.Cog):
@@ -131,6 +154,7 @@ class History(ext.Cog):
         horizon: str | None = None,
         direction: str | None = None,
         detail: bool | None = None,
+        export: bool | None = None,
     ) -> None:
         await answer(
             interaction,
@@ -140,6 +164,7 @@ class History(ext.Cog):
             horizon=horizon,
             direction=direction,
             detail=_flag(detail),
+            export=_flag(export),
         )
 
 

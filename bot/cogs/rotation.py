@@ -33,6 +33,11 @@ async def _periods(_: discord.Interaction, current: str) -> list[app_commands.Ch
     return suggest(option(gap_cmd.COMMAND, "period").suggestions, current)
 
 
+def flag(value: bool | None) -> str | None:
+    """A boolean option as the registry's text ("true"/"false"), None when not given."""
+    return None if value is None else str(value).lower()
+
+
 class Rotation(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
@@ -47,8 +52,11 @@ class Rotation(ext.Cog):
         period: str | None = None,
         small: str | None = None,
         large: str | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, gap_cmd.COMMAND, period=period, small=small, large=large)
+        await answer(
+            interaction, gap_cmd.COMMAND, period=period, small=small, large=large, export=flag(export)
+        )
 
     @app_commands.command(name="streak", description=streak_cmd.COMMAND.description)
     @app_commands.describe(**describe(streak_cmd.COMMAND))
@@ -60,8 +68,11 @@ class Rotation(ext.Cog):
         as_of: str | None = None,
         small: str | None = None,
         large: str | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, streak_cmd.COMMAND, as_of=as_of, small=small, large=large)
+        await answer(
+            interaction, streak_cmd.COMMAND, as_of=as_of, small=small, large=large, export=flag(export)
+        )
 
     @app_commands.command(name="digest", description=digest_cmd.COMMAND.description)
     @app_commands.describe(**describe(digest_cmd.COMMAND))
@@ -73,8 +84,11 @@ class Rotation(ext.Cog):
         date: str | None = None,
         small: str | None = None,
         large: str | None = None,
+        export: bool | None = None,
     ) -> None:
-        await answer(interaction, digest_cmd.COMMAND, date=date, small=small, large=large)
+        await answer(
+            interaction, digest_cmd.COMMAND, date=date, small=small, large=large, export=flag(export)
+        )
 
 
 async def setup(bot: RotationBot) -> None:

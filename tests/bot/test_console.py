@@ -164,3 +164,25 @@ def test_simulated_calls_are_resolved_once_when_their_window_closes(tmp_path):
     assert "2 closed calls by 2 members: 1/2 (50%) right" in out
     assert "#2 bob · large 1m · ^RUT vs ^GSPC · ends 2026-02-04" in out
     assert (tmp_path / "charts" / "call-1.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_ask_csv_prints_the_export_and_export_true_saves_it(tmp_path):
+    result = run_bot(tmp_path, "ask", "--csv", "/compare a:IWM b:SPY period:2024")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "# rotation-bot export",
+        "# command: /compare a:IWM b:SPY period:2024",
+        "# as of: 2026-07-31",
+        "# source: bundled snapshot",
+    ]
+    data = [line for line in lines if not line.startswith("#")]
+    assert data[0].startswith("date,IWM close,SPY close,IWM daily return,SPY daily return,daily spread")
+    assert data[1].startswith("2023-12-29,")
+    assert len(data) == 1 + 253  # the base close and the 252 sessions of 2024
+    saved = run_bot(tmp_path, "ask", "--json", "/gap period:2024 export:true")
+    path = Path(json.loads(saved.stdout)["csv"])
+    assert path.parent == tmp_path / "charts"
+    assert path.read_text().startswith("# rotation-bot export\n# command: /gap period:2024 small:^RUT")
+    refused = run_bot(tmp_path, "ask", "--csv", "/help")
+    assert refused.returncode == 2

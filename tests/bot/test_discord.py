@@ -279,3 +279,16 @@ async def test_valuation_group_is_synced_with_its_subcommands(make_bot, fake):
     assert [c["value"] for c in record["basis"]["choices"]] == ["forward", "trailing", "unstated"]
     assert record["small_pe"]["type"] == 10
     assert record["small_pe"]["required"]
+
+
+async def test_export_attaches_the_csv_beside_the_chart(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("compare", {"a": "IWM", "b": "SPY", "period": "2024"})
+    payload["data"]["options"].append({"name": "export", "type": 5, "value": True})  # a BOOLEAN option
+    await dispatch(bot, payload)
+    _, followup = fake.for_interaction(payload)
+    assert followup.json["embeds"][0]["image"]["url"] == "attachment://gap.png"
+    assert [name for name, _ in followup.files] == ["gap.png", "gap.csv"]
+    csv = followup.files[1][1].decode()
+    assert csv.startswith("# rotation-bot export\n# command: /compare a:IWM b:SPY period:2024\n")
+    assert sum(len(data) for _, data in followup.files) <= 10 * 1024 * 1024
