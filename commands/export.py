@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from .escape import code
 from .registry import Option
 from .reply import Reply, UserError
 
@@ -33,7 +34,7 @@ def wanted(options: Mapping[str, str]) -> bool:
     """The ``export`` option: true or false (yes/no accepted), refused otherwise."""
     raw = (options.get("export") or "false").strip().lower()
     if raw not in {"true", "false", "yes", "no"}:
-        raise UserError(f"`export` is true or false (got `{raw[:10]}`).")
+        raise UserError(f"`export` is true or false (got {code(raw, 10)}).")
     return raw in {"true", "yes"}
 
 
