@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from commands.help import about_reply, help_reply
-from commands.registry import Registry, default_registry, execute, parse_line
+from commands.registry import Registry, default_registry, execute, split_line
 from commands.reply import Reply, UserError
 from data.market import MarketData
 from data.state import StateStore
@@ -56,8 +56,13 @@ class Console:
 
     async def _valuation(self, line: str) -> Reply:
         """/valuation show | record ... | remove id:N, for the console's own "server" (id 0)."""
-        _, options = parse_line(line)
-        action = options.pop("", "show")
+        _, options, words = split_line(line)
+        action = words[0].lower() if words else "show"
+        if len(words) > 1:
+            raise UserError(
+                f"/valuation takes one action (show, record or remove), then options: `{words[1][:30]}`"
+                " has no place. Example: `/valuation remove id:3`."
+            )
         if self.state is None:
             raise UserError("/valuation needs the state database, which this console was started without.")
         now = dt.datetime.now(dt.UTC)
@@ -110,7 +115,9 @@ class Console:
         path, csv_path = self.save_chart(reply), self.save_csv(reply)
         out.write(
             json.dumps(
-                reply.to_json(str(path) if path else None, str(csv_path) if csv_path else None), indent=2
+                reply.to_json(str(path) if path else None, str(csv_path) if csv_path else None),
+                indent=2,
+                allow_nan=False,
             )
             + "\n"
             if as_json
@@ -133,7 +140,7 @@ class Console:
 
 def _has_option(line: str, name: str) -> bool:
     try:
-        return name in parse_line(line)[1]
+        return name in split_line(line)[1]
     except UserError:
         return False  # the answer will say what is wrong with the line
 

@@ -11,7 +11,7 @@ import pandas as pd
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
 from .escape import code
-from .history import SIGNALS, HistoryQuery, fires_on, what_followed
+from .history import SIGNALS, HistoryQuery, fires_on, refuse_unused, what_followed
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
 from .reply import Reply, UserError
@@ -57,6 +57,7 @@ def validate(signal: str, threshold: float | None, direction: str | None) -> Non
         raise UserError("`direction` is above or below.")
     if direction is not None and signal not in ("streak", "ratio_cross"):
         raise UserError("`direction` applies to streak and ratio_cross alerts only.")
+    refuse_unused(signal, threshold, direction)  # the same rules as /history's
 
 
 def evaluate(pair: Pair, session: dt.date, specs: list[AlertSpec]) -> list[AlertPost]:

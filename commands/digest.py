@@ -25,7 +25,7 @@ from .history import fired_today
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date, parse_period
 from .registry import Command, Option
-from .reply import Field, Reply, pct, pp
+from .reply import Field, Reply, UserError, pct, pp
 from .streak import StreakFigures, daily_spread, run_position, runs
 from .streak import compute as streak_compute
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
@@ -45,7 +45,7 @@ class DigestQuery:
 
 @dataclass(frozen=True)
 class DigestFigures:
-    gaps: dict[str, GapFigures]
+    gaps: dict[str, GapFigures | str]  # a period that reaches before the data: the reason, in words
     streak: StreakFigures
     ratio: pd.Series
     sma50: pd.Series
@@ -81,6 +81,8 @@ def _notable(
             direction = "above" if side.iloc[1] > 0 else "below"
             notes.append(f"The small/large ratio crossed {direction} its {window}-day average.")
     spread = daily_spread(frame)
+    if spread.empty:
+        return notes
     today = abs(spread.iloc[-1])
     earlier = spread.iloc[:-1][spread.iloc[:-1].abs() >= today]
     last_as_large = earlier.index[-1] if len(earlier) else None
@@ -91,8 +93,25 @@ def _notable(
     return notes
 
 
+def _gap_or_reason(frame: pd.DataFrame, period: str) -> GapFigures | str:
+    """A period's gap, or why it has none (it starts before the data): the rest of the update
+    still comes, with this line as "n/a"."""
+    try:
+        return gap_compute(frame, parse_period(period))
+    except UserError:
+        return f"n/a (the data starts {frame.index[0].date()}, with no close before this period)"
+
+
+def _vs_average(ratio: pd.Series, sma: pd.Series, window: int) -> tuple[str, float | None]:
+    value = ratio.iloc[-1] / sma.iloc[-1] - 1
+    if pd.isna(value):
+        have = len(ratio)
+        return f"n/a (a {window}-day average needs {window} sessions; this date has {have})", None
+    return pct(value), float(value)
+
+
 def compute(frame: pd.DataFrame) -> DigestFigures:
-    gaps = {p: gap_compute(frame, parse_period(p)) for p in GAP_PERIODS}
+    gaps = {p: _gap_or_reason(frame, p) for p in GAP_PERIODS}
     streak = streak_compute(frame)
     ratio = frame["small"] / frame["large"]
     smas = {50: ratio.rolling(50).mean(), 200: ratio.rolling(200).mean()}
@@ -105,7 +124,12 @@ async def load(query: DigestQuery, data: HistoryProvider) -> Pair:
 
 def build(query: DigestQuery, pair: Pair) -> Reply:
     if query.date is not None:
-        pair = pair.until(query.date)
+        pair = pair.until(query.date, "date")
+    if len(pair.frame) < 2:
+        raise UserError(
+            f"{pair.as_of} is the first session {pair.small} and {pair.large} have in common: there is no "
+            "daily return before the second session, so no update. Pick a later `date`."
+        )
     d = compute(pair.frame)
     s = d.streak
     run = (
@@ -114,11 +138,13 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         else f"{s.length} session{'s' if s.length != 1 else ''} {'ahead' if s.sign > 0 else 'behind'} "
         f"since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}"
     )
-    vs50 = d.ratio.iloc[-1] / d.sma50.iloc[-1] - 1
-    vs200 = d.ratio.iloc[-1] / d.sma200.iloc[-1] - 1
+    vs50 = _vs_average(d.ratio, d.sma50, 50)
+    vs200 = _vs_average(d.ratio, d.sma200, 200)
     labels = {"1d": "1 day", "1w": "1 week", "mtd": "Month to date", "ytd": "Year to date"}
     fields = [
-        Field(
+        Field(labels[p], g, None, None)
+        if isinstance(g, str)
+        else Field(
             labels[p],
             f"{pp(g.spread)} ({pct(g.small_return)} vs {pct(g.large_return)})",
             g.spread,
@@ -127,9 +153,9 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         for p, g in d.gaps.items()
     ]
     fields += [
-        Field("Streak", run, s.length * s.sign, "sessions", inline=False),
-        Field("Ratio vs 50-day avg", pct(vs50), float(vs50), "fraction"),
-        Field("Ratio vs 200-day avg", pct(vs200), float(vs200), "fraction"),
+        Field("Streak", run, s.length if s.sign else 0, "sessions", inline=False),
+        Field("Ratio vs 50-day avg", vs50[0], vs50[1], "fraction"),
+        Field("Ratio vs 200-day avg", vs200[0], vs200[1], "fraction"),
     ]
     end = pair.frame.index[-1]
     highs = {
@@ -140,14 +166,23 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         Field(f"Ratio from {what}", risk.from_high_text(highs[key]), highs[key].distance, "fraction")
         for key, what in (("all_time", "its high"), ("52_week", "52-week high"))
     ]
-    notable = d.notable or ["Nothing unusual this session."]
+    notable = list(d.notable)
     if (line := fired_today(pair.frame)) is not None:
-        notable = [*notable, line]
+        notable.append(line)
+    notable = notable or ["Nothing unusual this session."]  # only when nothing at all fired
     ytd = d.gaps["ytd"]
-    leader = "Small caps lead" if ytd.spread > 0 else "Large caps lead"
+    day = d.gaps["1d"]
+    on = f"on {pair.as_of}"  # "today" only when it is today, which a pure function cannot know
+    if isinstance(ytd, str):
+        lead = f"Year to date: {ytd}"
+    else:
+        leader = "Small caps lead" if ytd.spread > 0 else "Large caps lead"
+        lead = (
+            f"{leader} by {abs(ytd.spread) * 100:.2f} pp this year ({pair.small} {pct(ytd.small_return)}, "
+            f"{pair.large} {pct(ytd.large_return)})"
+        )
     text = (
-        f"{leader} by {abs(ytd.spread) * 100:.2f} pp this year ({pair.small} {pct(ytd.small_return)}, "
-        f"{pair.large} {pct(ytd.large_return)}); today {pp(d.gaps['1d'].spread)}.\n"
+        f"{lead}; {on}: {day if isinstance(day, str) else pp(day.spread)}.\n"
         + "\n".join(f"• {n}" for n in notable)
     )
     reply = Reply(
@@ -169,7 +204,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
             d.sma200.loc[year],
             daily_spread(pair.frame).iloc[-60:],
             s.start if s.sign else None,
-            f"Small/large ratio, {pair.as_of}: YTD {pp(ytd.spread)}",
+            f"Small/large ratio, {pair.as_of}: YTD {'n/a' if isinstance(ytd, str) else pp(ytd.spread)}",
             str(pair.as_of),
         ),
     )

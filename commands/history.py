@@ -74,6 +74,7 @@ def parse(options: Mapping[str, str]) -> HistoryQuery:
         and not (1 <= threshold <= 100 and threshold.is_integer())
     ):
         raise UserError("For `streak`, the threshold is a whole number of sessions, 1 to 100.")
+    refuse_unused(signal, threshold, options.get("direction"))
     horizon = options.get("horizon") or "1m"
     if horizon not in HORIZONS:
         raise UserError(f"`horizon` is one of {', '.join(HORIZONS)}.")
@@ -82,6 +83,28 @@ def parse(options: Mapping[str, str]) -> HistoryQuery:
         raise UserError("`direction` is above or below.")
     detail = (options.get("detail") or "false").lower() in ("true", "yes")
     return HistoryQuery(signal, threshold, horizon, direction, detail, export.wanted(options))
+
+
+WITHOUT_THRESHOLD = {
+    "ratio_cross": "it fires on the ratio closing above (with `direction:below`, below) its 200-day average",
+}
+WITHOUT_DIRECTION = {
+    "ratio_jump": "it is the ratio's 3-month change rising above the threshold",
+    "january": "it is a January in which small caps beat large caps by more than the threshold",
+}
+
+
+def refuse_unused(signal: str, threshold: float | None, direction: str | None) -> None:
+    """An option the chosen signal has no use for is refused with the reason, never ignored (and then
+    echoed in a title as if it had been applied)."""
+    if threshold is not None and signal in WITHOUT_THRESHOLD:
+        raise UserError(
+            f"`{signal}` has no threshold: {WITHOUT_THRESHOLD[signal]}. Leave out `threshold`."
+        )
+    if direction == "below" and signal in WITHOUT_DIRECTION:
+        raise UserError(
+            f"`{signal}` has no `direction:below`: {WITHOUT_DIRECTION[signal]}. Leave out `direction`."
+        )
 
 
 def streak_occurrences(frame: pd.DataFrame, n: int, sign: int = 1) -> Occurrences:
@@ -380,7 +403,7 @@ def fired_today(frame: pd.DataFrame) -> str | None:
     candidates.append(HistoryQuery("ratio_jump", 10.0, "1m", "above", False))
     for query in candidates:
         if (occ := fires_on(query, frame)) is not None:
-            return "Today: " + what_followed(frame, occ, frame.index[-1])
+            return "Signal: " + what_followed(frame, occ, frame.index[-1])
     return None
 
 

@@ -53,14 +53,15 @@ class Pair:
             else "total returns (adjusted closes)"
         )
 
-    def until(self, as_of: dt.date) -> Pair:
-        """The pair as it stood at the close of ``as_of`` (the last session on or before it)."""
+    def until(self, as_of: dt.date, option: str = "as_of") -> Pair:
+        """The pair as it stood at the close of ``as_of`` (the last session on or before it);
+        ``option`` is the name the user typed, so a refusal names it."""
         first, last = self.frame.index[0].date(), self.frame.index[-1].date()
         if as_of < first:
-            raise UserError(f"`as_of` {as_of} is before the data starts ({first}).")
+            raise UserError(f"`{option}` {as_of} is before the data starts ({first}).")
         if as_of > last:
             raise UserError(
-                f"`as_of` {as_of} is after the newest common session ({last}); "
+                f"`{option}` {as_of} is after the newest common session ({last}); "
                 f"the data runs {first} to {last}."
             )
         return replace(self, frame=self.frame.loc[: pd.Timestamp(as_of)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,11 @@ class Command:
     options: tuple[Option, ...] = field(default_factory=tuple)
 
     def validate(self, options: Mapping[str, str]) -> Any:
-        """Check option names and values; raise :class:`UserError` naming what is accepted."""
+        """Check option names and values; raise :class:`UserError` naming what is accepted.
+
+        Names are case-insensitive and values NFKC-normalised (full-width digits, Unicode dashes), so
+        what is parsed, titled and charted is plain ASCII wherever the user typed it."""
+        options = {k.lower(): normalize_text(v) if isinstance(v, str) else v for k, v in options.items()}
         known = {o.name for o in self.options}
         unknown = [k for k in options if k not in known]
         if unknown:
@@ -89,28 +94,57 @@ async def execute(command: Command, query: Any, data: HistoryProvider, worker: W
     return await worker(command.build, query, inputs)
 
 
-_OPTION = re.compile(r"^([a-z_]+)[:=](.*)$", re.DOTALL)
+_OPTION = re.compile(r"^([A-Za-z_]+)[:=](.*)$", re.DOTALL)
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
+
+# Commands that need a Discord server (channels, permissions, per-server records): the console says
+# so instead of "there is no command".
+DISCORD_ONLY = {
+    "subscribe": "posts the daily update in a channel; offline, `python -m bot simulate` plays the loop",
+    "unsubscribe": "stops a channel's daily update",
+    "subscriptions": "lists a server's subscribed channels",
+    "discuss": "opens a thread in a channel",
+    "server-settings": "sets a server's time zone and default post time",
+    "alert": "posts in a channel when a signal fires; `/history` shows the same signals here",
+}
 
 
-def parse_line(line: str) -> tuple[str, dict[str, str]]:
-    """``/gap period:2024 small:IWM`` -> ("gap", {"period": "2024", "small": "IWM"}).
+def normalize_text(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII) and every Unicode dash or minus to ``-``."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
 
-    Values with spaces are quoted (``source:"FactSet, 2026"``). A bare word after the command is
-    taken as the command's first option, so ``/gap 2024`` works as well.
-    """
+
+def split_line(line: str) -> tuple[str, dict[str, str], list[str]]:
+    """``/history streak threshold:11`` -> ("history", {"threshold": "11"}, ["streak"]).
+
+    Values with spaces are quoted (``source:"FactSet, 2026"``); option names are case-insensitive;
+    the line is normalised first (:func:`normalize_text`)."""
     try:
-        words = shlex.split(line.strip())
+        words = shlex.split(normalize_text(line).strip())
     except ValueError as exc:
         raise UserError(f"I could not read that line ({exc}): check the quotes.") from None
     if not words:
         raise UserError("Type a command such as `/gap period:ytd` or `/help`.")
     name = words[0].lstrip("/").lower()
     options: dict[str, str] = {}
+    positional: list[str] = []
     for word in words[1:]:
         if m := _OPTION.match(word):
-            options[m[1]] = m[2]
+            key = m[1].lower()
+            if key in options:
+                raise UserError(f"`{key}` is given twice: give each option once.")
+            options[key] = m[2]
         else:
-            options.setdefault("", word)
+            positional.append(word)
+    return name, options, positional
+
+
+def parse_line(line: str) -> tuple[str, dict[str, str]]:
+    """``/gap period:2024 small:IWM`` -> ("gap", {"period": "2024", "small": "IWM"}); the first bare
+    word, if any, under the key ``""`` (see :meth:`Registry.validate_line` for how it is used)."""
+    name, options, positional = split_line(line)
+    if positional:
+        options[""] = positional[0]
     return name, options
 
 
@@ -122,17 +156,27 @@ class Registry:
         try:
             return self.commands[name]
         except KeyError:
+            if name in DISCORD_ONLY:
+                raise UserError(
+                    f"/{name} works only in a Discord server: it {DISCORD_ONLY[name]}."
+                ) from None
             known = ", ".join(f"/{n}" for n in self.commands)
             raise UserError(f"There is no command {code('/' + name, 30)}. Try {known}.") from None
 
     def validate_line(self, line: str) -> tuple[Command, Any]:
-        name, options = parse_line(line)
+        """Bare words fill the options in their declared order, skipping those given by name:
+        ``/history streak 11`` is ``signal:streak threshold:11``; one word too many is refused."""
+        name, options, positional = split_line(line)
         command = self.get(name)
-        if "" in options:
-            positional = options.pop("")
-            if not command.options:
-                raise UserError(f"/{command.name} takes no options.")
-            options.setdefault(command.options[0].name, positional)
+        free = [o.name for o in command.options if o.name not in options]
+        if len(positional) > len(free):
+            extra = positional[len(free)]
+            form = " ".join(f"{o.name}:…" for o in command.options) or "no options"
+            raise UserError(
+                f"/{command.name} has no place for `{extra[:30]}`: it takes {form}. "
+                f"Example: `{command.example}`"
+            )
+        options.update(zip(free, positional, strict=False))
         return command, command.validate(options)
 
 

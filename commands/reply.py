@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 DISCLAIMER = "Information, not investment advice."
 
@@ -52,7 +55,8 @@ class Reply:
         return " · ".join(parts)
 
     def to_json(self, chart_path: str | None = None, csv_path: str | None = None) -> dict[str, Any]:
-        return {
+        """Strict JSON: a figure that is not a finite number is ``null`` (never NaN or Infinity)."""
+        return finite({
             "title": self.title,
             "text": self.text,
             "fields": [
@@ -64,7 +68,29 @@ class Reply:
             "figures": self.figures,
             "chart": chart_path,
             "csv": csv_path,
-        }
+        })
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every non-finite float (numpy's included) replaced by None, recursively."""
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``plural(1, "session")`` -> "1 session", ``plural(3, "session")`` -> "3 sessions"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def sessions(n: int) -> str:
+    return plural(n, "session")
 
 
 def pct(x: float, digits: int = 2) -> str:

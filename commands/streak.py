@@ -21,7 +21,7 @@ from . import charts, export
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date
 from .registry import Command, Option
-from .reply import Field, Reply, pct
+from .reply import Field, Reply, UserError, pct, sessions
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
 CHART_SESSIONS = 126  # about six months of bars
@@ -148,10 +148,16 @@ def _standing(s: StreakFigures, first: dt.date) -> str:
             if s.ties_at_rank
             else ""
         )
-        text = f"It is {rank} of {s.of_kind} {kind} runs since {first}{tie}"
+        if s.of_kind == 1:
+            text = f"It is the only {kind} run since {first}"
+        else:
+            text = f"It is {rank} of {s.of_kind} {kind} runs since {first}{tie}"
     else:
         as_long = s.rank - 1 + s.ties_at_rank
-        text = f"{as_long} of the {s.of_kind - 1} earlier {kind} runs since {first} lasted at least as long"
+        text = (
+            f"{as_long} of the {s.of_kind - 1} earlier {kind} runs since {first}"
+            f" lasted at least as long"
+        )
     if s.longest_since is not None and s.rank > 1:
         text += f"; the last run at least this long ended {s.longest_since.date()}"
     return text + "."
@@ -159,7 +165,7 @@ def _standing(s: StreakFigures, first: dt.date) -> str:
 
 def _runs_table(top: pd.DataFrame) -> str:
     lines = [
-        f"{int(r.length)} sessions, {r.start.date()} → {r.end.date()} ({pct(r.cumulative, 1)})"
+        f"{sessions(int(r.length))}, {r.start.date()} → {r.end.date()} ({pct(r.cumulative, 1)})"
         for r in top.itertuples()
     ]
     return "\n".join(lines)
@@ -170,8 +176,16 @@ async def load(query: StreakQuery, data: HistoryProvider) -> Pair:
 
 
 def build(query: StreakQuery, pair: Pair) -> Reply:
+    full = pair.frame.index
     if query.as_of is not None:
         pair = pair.until(query.as_of)
+    if len(pair.frame) < 2:
+        second = full[1].date() if len(full) > 1 else "none yet"
+        raise UserError(
+            f"{pair.as_of} is the first session {pair.small} and {pair.large} have in common: a streak "
+            f"counts daily returns, and there is none before the second session ({second}). "
+            "Pick a later `as_of`."
+        )
     s = compute(pair.frame)
     first = pair.frame.index[0].date()
     if s.sign == 0:
@@ -194,7 +208,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         title="Small vs large: streak" + (f" as of {pair.as_of}" if query.as_of else ""),
         text=headline,
         fields=[
-            Field("Current run", f"{s.length} sessions", s.length * (s.sign or 1), "sessions"),
+            Field("Current run", sessions(s.length), s.length, "sessions"),
             Field("Direction", {1: "small ahead", -1: "small behind", 0: "tie"}[s.sign], s.sign),
             Field("Started", str(s.start.date()) if s.sign else "—", None),
             Field("Cumulative spread", pct(s.cumulative), s.cumulative, "fraction"),

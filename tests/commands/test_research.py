@@ -133,7 +133,7 @@ async def test_live_only_series_offline_says_what_is_missing(snapshot_market):
         await ask(rates, snapshot_market, **{"yield": "13w"})
 
 
-@pytest.mark.parametrize("weeks", ["52", "1", "-3", "²", "eight"])
+@pytest.mark.parametrize("weeks", ["52", "1", "-3", "²⁷", "eight"])  # ²⁷ is 27 after NFKC
 def test_integer_options_are_checked_against_their_declared_range(weeks):
     with pytest.raises(UserError, match=r"`weeks` is a whole number from 2 to 26"):
         rrg.COMMAND.validate({"weeks": weeks})
