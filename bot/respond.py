@@ -19,6 +19,8 @@ from discord import app_commands
 from commands.escape import code
 from commands.registry import Command, execute
 from commands.reply import UserError
+from commands.tickers import query_tickers
+from data.errors import UnknownTicker
 
 from .embeds import reply_embed, reply_files
 
@@ -51,6 +53,7 @@ async def answer(interaction: discord.Interaction[RotationBot], command: Command
         return
     options: Mapping[str, str] = {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
     query = command.validate(options)  # a UserError here is answered ephemerally by the tree's handler
+    refuse_offline(query, interaction.client.market)  # so is a series the data cannot have
     started = time.perf_counter()
     await interaction.response.defer(thinking=True)
     deferred = time.perf_counter()
@@ -68,6 +71,17 @@ async def answer(interaction: discord.Interaction[RotationBot], command: Command
         (built - deferred) * 1000,
         (time.perf_counter() - built) * 1000,
     )
+
+
+def refuse_offline(query: object, market) -> None:
+    """Without live data, a series that is not bundled cannot be answered: say so privately, before
+    the defer, instead of publicly after it (the first followup keeps the defer's visibility)."""
+    if getattr(market, "live", True) is not None:  # live (or a test's stand-in): only a fetch can tell
+        return
+    known = market.known_offline()
+    for ticker in query_tickers(query):
+        if ticker not in known:
+            raise UserError(str(UnknownTicker(ticker, known, live_off=True)))
 
 
 async def send_error(interaction: discord.Interaction, message: str) -> None:

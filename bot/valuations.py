@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from commands.registry import Worker, run_inline
 from commands.reply import Reply, UserError
-from commands.valuation import QUOTED, parse_record, show
+from commands.valuation import QUOTED, article, gap_words, parse_record, show
 from data.market import MarketData
 from data.sources.live import trailing_pe
 from data.state import StateStore
@@ -50,7 +50,7 @@ async def record_valuation(
     obs = parse_record(options, user_id, now.date())
     VALUATIONS.check([o.recorded_by for o in await state.valuations(guild_id)], user_id)
     new_id = await state.add_valuation(guild_id, obs, now)
-    verdict = f"a {obs.discount * 100:.1f}% discount" if obs.discount is not None else obs.why_no_discount()
+    verdict = article(gap_words(obs.discount)) if obs.discount is not None else obs.why_no_discount()
     return (
         f"Recorded #{new_id}: {obs.small_pe:g}x vs {obs.large_pe:g}x as of {obs.as_of} ({verdict}). "
         f"`/valuation remove id:{new_id}` removes it."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from data.market import MarketData
 
+from .freshness import freshness_note
 from .registry import Registry
 from .reply import Field, Reply
 
@@ -64,7 +65,7 @@ async def about_reply(data: MarketData) -> Reply:
         "ships with the bot (Russell 2000 since 1987, S&P 500 since 1927, size/style/sector funds and the "
         f"10-year yield to 2026-07-31). Data source now: {mode}."
     )
-    notes = [n for n in (small.stale, large.stale) if n]
+    notes = freshness_note((small, large))
     return Reply(
         title="About rotation-bot's data",
         text=text,

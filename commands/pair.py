@@ -12,6 +12,7 @@ import pandas as pd
 from data.market import PriceHistory
 from data.universe import display_name
 
+from .freshness import freshness_note
 from .reply import UserError
 
 
@@ -101,7 +102,7 @@ async def load_pair(data: HistoryProvider, small: str, large: str) -> Pair:
             f"Mixed bases: {price.ticker} is a price index (no dividends) while {total.ticker} is a fund's "
             "total return, which favours the fund by roughly the dividend yield gap."
         )
-    notes.extend(h.stale for h in (small_h, large_h) if h.stale)
+    notes.extend(freshness_note((small_h, large_h)))
     if small_h.last_session != large_h.last_session:
         notes.append(
             f"As of {frame.index[-1].date()}, the last session both series have "

@@ -12,13 +12,14 @@ small caps" narrative, and the bot says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from . import charts, export
 from .escape import code
+from .freshness import with_freshness
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period, resolve
 from .registry import Command, Option
@@ -71,6 +72,8 @@ def parse(options: Mapping[str, str]) -> RatesQuery:
 async def load(query: RatesQuery, data: HistoryProvider) -> RatesInputs:
     pair = await load_pair(data, query.small, query.large)
     history = await data.history(query.yield_ticker)
+    sides = [await data.history(query.small), await data.history(query.large), history]
+    pair = replace(pair, notes=tuple(with_freshness(pair.notes, sides)))  # one note for all three
     return RatesInputs(pair, history.prices, history.source)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import charts, export
+from .freshness import freshness_note
 from .pair import HistoryProvider
 from .registry import Command, Option
 from .reply import Field, Reply, UserError
@@ -43,6 +44,7 @@ class RRGInputs:
     prices: pd.DataFrame  # one column per fund, daily
     benchmark: pd.Series
     source: str
+    notes: tuple[str, ...] = ()  # one freshness note at most
 
 
 def parse(options: Mapping[str, str]) -> RRGQuery:
@@ -81,7 +83,8 @@ async def load(query: RRGQuery, data: HistoryProvider) -> RRGInputs:
     histories = [await data.history(t) for t in funds]
     benchmark = await data.history(bench)
     prices = pd.concat({h.ticker: h.prices for h in histories}, axis=1, join="inner", sort=True).dropna()
-    return RRGInputs(prices, benchmark.prices, benchmark.source)
+    notes = tuple(freshness_note([*histories, benchmark]))
+    return RRGInputs(prices, benchmark.prices, benchmark.source, notes)
 
 
 def build(query: RRGQuery, inputs: RRGInputs) -> Reply:
@@ -110,6 +113,7 @@ def build(query: RRGQuery, inputs: RRGInputs) -> Reply:
         fields=fields,
         as_of=common[-1].date(),
         source=inputs.source,
+        notes=list(inputs.notes),
     )
     charts.attach(
         reply,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import charts, export
+from .freshness import freshness_note
 from .pair import HistoryProvider
 from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
@@ -62,10 +63,12 @@ async def load(query: SectorsQuery, data: HistoryProvider) -> SectorInputs:
     histories = [await data.history(t) for t in SECTORS]
     small = pd.concat({h.ticker: h.prices for h in histories}, axis=1, join="inner", sort=True).dropna()
     large: dict[str, pd.Series] = {}
+    counterparts = []
     if query.vs_large:
         for ticker in sorted({c for _, parts in SECTORS.values() for c in parts}):
-            large[ticker] = (await data.history(ticker)).prices
-    notes = tuple(dict.fromkeys(h.stale for h in histories if h.stale))
+            counterparts.append(await data.history(ticker))
+            large[ticker] = counterparts[-1].prices
+    notes = tuple(freshness_note([*histories, *counterparts]))
     return SectorInputs(small, large, histories[0].source, notes)
 
 

@@ -51,7 +51,7 @@ def build(query: StyleQuery, pair: Pair) -> Reply:
     run = f"{s.length} session{'s' if s.length != 1 else ''}, {side}" if s.sign else "no run (a tie)"
     detail = f" since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}" if s.sign else ""
     reply.text += f" Current run: {run}{detail}."
-    reply.fields.insert(3, Field("Current run", run, s.length * s.sign, "sessions"))
+    reply.fields.insert(3, Field("Current run", run, s.length if s.sign else 0, "sessions"))
     reply.chart_name = "style.png"
     if query.export:
         table = gap.export_table(pair.frame, gap.compute(pair.frame, query.period), query.value, query.growth)

@@ -23,7 +23,9 @@ from .periods import parse_date
 from .reply import Field, Reply, UserError
 
 BASES = ("forward", "trailing", "unstated")
-ARTICLE = "article in the team's reading (shared/article.txt)"
+# Cited by what the reader can find, never by where a copy sits on disk; the team's copy of the
+# article names neither its title nor its publisher, so the citation says so.
+ARTICLE = "the small-cap rotation article the team reads (mid-January 2026; title and publisher not given)"
 
 
 QUOTED = (
@@ -33,7 +35,8 @@ QUOTED = (
         "forward",
         "forward",
         None,
-        f"{ARTICLE}: “By late 2025 … the Russell 2000 traded at a forward price-to-earnings ratio of roughly "
+        f"{ARTICLE}, “Valuations: A Coiled Spring”: “By late 2025 … the Russell 2000 traded at a forward "
+        "price-to-earnings ratio of roughly "
         "18x, while the S&P 500 hovered near 26x” (date approximate)",
         dt.date(2025, 12, 31),
         "quoted",
@@ -45,7 +48,7 @@ QUOTED = (
         "unstated",
         None,
         f"{ARTICLE}, “Valuation Comparison”, early January 2026: 18.1x vs 22.3x, “Discount: 19%” (basis "
-        "not stated; the same piece quotes forward P/Es for late 2025)",
+        "not stated; the same article quotes forward P/Es for late 2025)",
         dt.date(2026, 1, 9),
         "quoted",
     ),
@@ -119,11 +122,25 @@ def parse_record(options: Mapping[str, str], recorded_by: int, today: dt.date | 
     )
 
 
+def gap_words(discount: float) -> str:
+    """1 − small/large in words: a discount when small caps are cheaper, a premium when dearer
+    (never "a -4.0% discount")."""
+    if discount < 0:
+        return f"{-discount * 100:.1f}% premium"
+    return f"{discount * 100:.1f}% discount"
+
+
+def article(phrase: str) -> str:
+    """"an 18.8% discount", "a 19.0% discount": the article a number takes when read aloud."""
+    whole = phrase.split("%")[0].split(".")[0]  # eight, eighty-…, eight hundred, eleven, eighteen
+    return f"{'an' if whole.startswith('8') or whole in ('11', '18') else 'a'} {phrase}"
+
+
 def _line(o: Observation) -> str:
     basis = o.basis if o.basis == o.large_basis else f"{o.basis} / {o.large_basis}"
     losses = {None: "", True: ", loss-makers excluded", False: ", loss-makers included"}[o.excludes_losses]
     figures = f"{o.small_pe:g}x vs {o.large_pe:g}x ({basis}{losses})"
-    verdict = f"discount {o.discount * 100:.1f}%" if o.discount is not None else o.why_no_discount()
+    verdict = gap_words(o.discount) if o.discount is not None else o.why_no_discount()
     ident = f" · #{o.id}" if o.id is not None else ""
     # A member's source is shown exactly as typed, never as markup: no masked link, heading or mention.
     source = escape(o.source, SOURCE_LENGTH[1]) if o.origin == "recorded" else o.source
@@ -157,8 +174,8 @@ def show(
         where = "above" if d > high else "below" if d < low else "within"
         text = (
             f"Latest comparable figures ({latest.as_of}, {latest.basis}): small caps {latest.small_pe:g}x vs "
-            f"large caps {latest.large_pe:g}x, a discount of {d * 100:.1f}% — {where} the 5–10% "
-            f"“historical average” band, which is quoted, not computed."
+            f"large caps {latest.large_pe:g}x, {article(gap_words(d))} — {where} the 5–10% "
+            f"“historical average” discount band, which is quoted, not computed."
         )
     shown = ordered[(page - 1) * PAGE : page * PAGE]
     late = " · dated after today: not used"

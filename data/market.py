@@ -44,6 +44,26 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class Stale(str):
+    """A staleness note (the text, as before) that also carries its parts, so an answer built from
+    several series can say it once, naming each series and how far behind it is."""
+
+    ticker: str
+    newest: dt.date | None
+    behind: int | None
+    reason: str
+
+    def __new__(
+        cls, text: str, ticker: str, newest: dt.date | None, behind: int | None, reason: str
+    ) -> Stale:
+        note = super().__new__(cls, text)
+        note.ticker, note.newest, note.behind, note.reason = ticker, newest, behind, reason
+        return note
+
+    def __reduce__(self):  # answers are built in a process pool: keep the parts across pickling
+        return (Stale, (str(self), self.ticker, self.newest, self.behind, self.reason))
+
+
 @dataclass(frozen=True)
 class PriceHistory:
     """One ticker's daily series on its return basis, ready for analysis."""
@@ -236,11 +256,15 @@ class MarketData:
 
     def _stale_note(self, ticker: str, newest: pd.Timestamp | None, target: pd.Timestamp, reason: str) -> str:
         if newest is None:
-            return f"live data for {ticker} unavailable ({reason})"
+            return Stale(f"live data for {ticker} unavailable ({reason})", ticker, None, None, reason)
         behind = self.calendar.sessions_after(newest.date(), target.date())
-        return (
+        return Stale(
             f"Live data unavailable ({reason}): answering from the cache, whose newest {ticker} session is "
-            f"{newest.date().isoformat()}, {behind} session{'s' if behind != 1 else ''} behind."
+            f"{newest.date().isoformat()}, {behind} session{'s' if behind != 1 else ''} behind.",
+            ticker,
+            newest.date(),
+            behind,
+            reason,
         )
 
     async def _build(self, ticker: str, stale: str | None) -> PriceHistory:

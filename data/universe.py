@@ -48,6 +48,9 @@ NAMES: dict[str, str] = {
     "VUG": "Vanguard Growth",
 }
 
+# Yields are levels (percent), not prices: a "return" or a ratio of one means nothing.
+YIELDS = {"^TNX": "10y", "^IRX": "13w"}  # ticker -> its /rates choice
+
 _TICKER = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,14}$")
 
 

@@ -126,19 +126,35 @@ async def test_bad_option_is_answered_at_once_and_privately(make_bot, fake):
     assert "I don't understand the period `fortnight`" in callback.json["data"]["content"]
 
 
-async def test_unknown_ticker_found_after_the_defer_is_shown_in_place_of_the_thinking_message(make_bot, fake):
-    bot = await make_bot()
+async def test_a_ticker_the_data_cannot_have_is_refused_privately_before_the_defer(make_bot, fake):
+    bot = await make_bot()  # snapshot mode: a series not bundled can be known at once
     payload = fake.interaction("gap", {"small": "ZZZZ"})
     await dispatch(bot, payload)
-    callback, edit = fake.for_interaction(payload)
-    assert callback.json["type"] == 5
-    assert not (callback.json.get("data") or {}).get("flags", 0) & EPHEMERAL
-    # deliberate: public, by editing the deferred response (a followup could not be private anyway)
-    assert edit.method == "PATCH"
-    assert edit.path.endswith("/messages/@original")
-    assert "`ZZZZ` is not in the bundled data" in edit.json["content"]
-    assert edit.json["embeds"] == []
-    assert edit.json["attachments"] == []
+    (callback,) = fake.for_interaction(payload)  # no defer, no followup
+    assert callback.json["type"] == 4
+    assert callback.json["data"]["flags"] & EPHEMERAL
+    assert "`ZZZZ` is not in the bundled data and live data is off" in callback.json["data"]["content"]
+    payload = fake.interaction("rates", {"yield": "13w"})  # ^IRX is live only
+    await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    assert callback.json["type"] == 4
+    assert "`^IRX` is not in the bundled data" in callback.json["data"]["content"]
+
+
+async def test_autocomplete_offers_each_answerable_series_once_with_its_name(make_bot, fake):
+    bot = await make_bot()
+    payload = fake.interaction("gap", {"small": ""}, focused="small")
+    await dispatch(bot, payload)
+    choices = fake.for_interaction(payload)[0].json["data"]["choices"]
+    values = [c["value"] for c in choices]
+    assert len(values) == len(set(values))
+    assert "^TNX" not in values  # a yield: /gap refuses it
+    assert {"rut", "small", "RUT"}.isdisjoint(values)  # aliases are not extra series
+    assert {"name": "^RUT — Russell 2000", "value": "^RUT"} in choices
+    payload = fake.interaction("gap", {"small": "russell 2000"}, focused="small")
+    await dispatch(bot, payload)
+    named = [c["value"] for c in fake.for_interaction(payload)[0].json["data"]["choices"]]
+    assert named[:2] == ["^RUT", "IWM"]
 
 
 class BrokenMarket:

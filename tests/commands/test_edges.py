@@ -142,3 +142,101 @@ async def test_digest_never_says_nothing_unusual_beside_a_signal(snapshot_market
     assert "Signal: An outperformance streak reaching 5 sessions on 2025-04-21" in reply.text
     assert "Nothing unusual" not in reply.text
     assert "today" not in reply.text.lower()  # a past date is never "today"
+
+
+# -- one freshness note, yields refused, valuation wording ----------------------------------------
+
+
+class StaleData:
+    """The snapshot, with every series marked behind as a live failure would mark it."""
+
+    def __init__(self, market) -> None:
+        self.market = market
+
+    async def history(self, ticker: str):
+        from dataclasses import replace
+
+        from data.market import Stale
+
+        h = await self.market.history(ticker)
+        note = Stale(f"{ticker} is 3 sessions behind (no network)", ticker, h.last_session, 3, "no network")
+        return replace(h, stale=note)
+
+
+# (console line, tickers the one note must name)
+FRESHNESS = [
+    ("/gap period:2024", ["^RUT", "^GSPC"]),
+    ("/sectors", ["PSCC", "PSCD", "PSCE", "PSCF", "PSCH", "PSCI", "PSCM", "PSCT", "PSCU"]),
+    ("/sectors vs_large:true", ["PSCT", "XLK", "XLRE", "XLC"]),
+    ("/rrg", ["PSCT", "IJR"]),
+    ("/rrg set:size", ["SPY"]),
+    ("/rates", ["^RUT", "^GSPC", "^TNX"]),
+    ("/style", ["IWN", "IWO"]),
+    ("/compare a:IWN b:IWO", ["IWN", "IWO"]),
+    ("/streak", ["^RUT", "^GSPC"]),
+    ("/digest", ["^RUT", "^GSPC"]),
+]
+
+
+@pytest.mark.parametrize(("line", "tickers"), FRESHNESS)
+async def test_exactly_one_freshness_note_naming_every_series_behind(snapshot_market, line, tickers):
+    command, query = REGISTRY.validate_line(line)
+    reply = await execute(command, query, StaleData(snapshot_market))
+    stale = [n for n in reply.notes if "Live data unavailable" in n or "behind" in n]
+    assert len(stale) == 1, reply.notes
+    for ticker in tickers:
+        assert f"{ticker} 3 sessions" in stale[0]
+
+
+def test_a_stale_note_keeps_its_parts_across_processes():
+    import pickle
+
+    from data.market import Stale
+
+    note = pickle.loads(pickle.dumps(Stale("text", "IWM", dt.date(2026, 7, 31), 1, "timeout")))
+    assert (str(note), note.ticker, note.behind, note.reason) == ("text", "IWM", 1, "timeout")
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("/gap small:^TNX", "`small` US 10-year yield (^TNX) is a yield, not a price"),
+        ("/gap large:tnx", "`large` US 10-year yield (^TNX) is a yield"),
+        ("/compare a:^IRX b:SPY", "`a` US 13-week bill yield (^IRX) is a yield"),
+        ("/compare a:IWM b:^TNX", "`/rates yield:10y` sets it against the small/large ratio as a level"),
+        ("/streak small:^TNX", "is a yield, not a price"),
+    ],
+)
+def test_yields_are_not_prices(line, says):
+    with pytest.raises(UserError) as caught:
+        REGISTRY.validate_line(line)
+    assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "words"),
+    [
+        (18.1, 22.3, "an 18.8% discount"),  # 1 - 18.1/22.3 = 0.18834
+        (18.0, 26.0, "a 30.8% discount"),
+        (22.0, 20.0, "a 10.0% premium"),  # small dearer than large: never "a -10.0% discount"
+        (27.0, 25.0, "an 8.0% premium"),
+        (19.78, 22.3, "an 11.3% discount"),
+    ],
+)
+def test_valuation_words(small, large, words):
+    from commands.valuation import article, gap_words
+
+    assert article(gap_words(1 - small / large)) == words
+
+
+def test_valuation_refuses_a_date_after_today_and_cites_no_file_path():
+    from commands.valuation import QUOTED, parse_record
+
+    later = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    source = "FactSet Earnings Insight"
+    options = {"small_pe": "18", "large_pe": "22", "basis": "forward", "source": source, "as_of": later}
+    with pytest.raises(UserError, match=r"`as_of` is the date of the figures, from .* to today"):
+        parse_record(options, 1, dt.date.today())
+    for quote in QUOTED:
+        assert ".txt" not in quote.source
+        assert "/" not in quote.source.split("“")[0]  # no path before the quoted words
