@@ -17,7 +17,7 @@ from . import charts, export, risk
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
-from .reply import Field, Reply, pct, pp
+from .reply import Field, Reply, pct, pp, sessions
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
 PERIOD_SUGGESTIONS = (
@@ -131,7 +131,7 @@ def build(query: GapQuery, pair: Pair) -> Reply:
         f"{g.window.label.capitalize()}: {pair.small_name} {pct(g.small_return)}, "
         f"{pair.large_name} {pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp "
         f"({f.ratio} {pct(g.ratio_change)}). "
-        f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {g.sessions} sessions; "
+        f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {sessions(g.sessions)}; "
         f"{pair.basis_text}.\n" + risk.line(r, pair.small, pair.large, ratio_name)
     )
     reply = Reply(

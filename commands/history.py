@@ -30,7 +30,7 @@ from . import charts, export
 from .escape import code
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Command, Option
-from .reply import Field, Reply, UserError, pp
+from .reply import Field, Reply, UserError, pp, sessions
 from .streak import daily_spread, runs
 
 HORIZONS = {"1w": 5, "1m": 21, "3m": 63, "6m": 126, "1y": 252}
@@ -118,7 +118,7 @@ def streak_occurrences(frame: pd.DataFrame, n: int, sign: int = 1) -> Occurrence
     return Occurrences(
         pd.DatetimeIndex(fired),
         pd.Series(long["length"].to_numpy(), index=pd.DatetimeIndex(fired)),
-        f"an {kind} streak reaching {n} sessions",
+        f"an {kind} streak reaching {sessions(n)}",
         "each run counts once, on the session it reached the threshold (its final length is shown)",
         "kept leading" if sign > 0 else "led",
     )

@@ -173,7 +173,7 @@ class Registry:
             extra = positional[len(free)]
             form = " ".join(f"{o.name}:…" for o in command.options) or "no options"
             raise UserError(
-                f"/{command.name} has no place for `{extra[:30]}`: it takes {form}. "
+                f"/{command.name} has no place for {code(extra, 30)}: it takes {form}. "
                 f"Example: `{command.example}`"
             )
         options.update(zip(free, positional, strict=False))

@@ -21,7 +21,7 @@ from . import charts, export
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date
 from .registry import Command, Option
-from .reply import Field, Reply, UserError, pct, sessions
+from .reply import Field, Reply, UserError, pct, plural, sessions
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
 CHART_SESSIONS = 126  # about six months of bars
@@ -155,7 +155,7 @@ def _standing(s: StreakFigures, first: dt.date) -> str:
     else:
         as_long = s.rank - 1 + s.ties_at_rank
         text = (
-            f"{as_long} of the {s.of_kind - 1} earlier {kind} runs since {first}"
+            f"{as_long} of the {plural(s.of_kind - 1, 'earlier ' + kind + ' run')} since {first}"
             f" lasted at least as long"
         )
     if s.longest_since is not None and s.rank > 1:
@@ -200,7 +200,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         than = "large caps" if query.large == "^GSPC" else pair.large_name
         run = f"{s.length} consecutive sessions" if s.length > 1 else "1 session"
         headline = (
-            f"{who} have {verb} {than} for {run} as of {s.end.date()}, "
+            f"{who} {'have' if who == 'Small caps' else 'has'} {verb} {than} for {run} as of {s.end.date()}, "
             f"since {s.start.date()}, a cumulative spread of {pct(s.cumulative)}. {_standing(s, first)}"
         )
     kind = "outperformance" if s.sign >= 0 else "underperformance"

@@ -240,3 +240,20 @@ def test_valuation_refuses_a_date_after_today_and_cites_no_file_path():
     for quote in QUOTED:
         assert ".txt" not in quote.source
         assert "/" not in quote.source.split("“")[0]  # no path before the quoted words
+
+
+# (console line, words the answer must contain, words it must not)
+WORDING = [
+    ("/gap period:1d", "1 session;", "1 sessions"),
+    ("/streak as_of:2026-01-16 small:IWM large:SPY", "iShares Russell 2000 ETF (IWM) has ", " have "),
+    ("/streak as_of:2026-01-16", "Small caps have outperformed large caps", " has "),
+    ("/history signal:streak threshold:1", "reaching 1 session ", "1 sessions"),
+]
+
+
+@pytest.mark.parametrize(("line", "says", "never"), WORDING)
+async def test_wording(snapshot_market, line, says, never):
+    command, query = REGISTRY.validate_line(line)
+    reply = await execute(command, query, snapshot_market)
+    assert says in reply.text
+    assert never not in reply.text
