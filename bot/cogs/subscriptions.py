@@ -302,23 +302,22 @@ class Subscriptions(ext.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     def _describe(self, sub: Subscription, now: dt.datetime) -> str:
-        """One subscription: its rule, then each moment as a Discord timestamp (sessions as dates)."""
+        """One subscription: each moment as a Discord timestamp (sessions as dates), then its rule."""
         cal, policy = self.bot.delivery.calendar, self.bot.delivery.policy
-        parts = [f"<#{sub.channel_id}> · posted {self._rule(sub.post_time, sub.timezone, now)}"]
-        parts.append(f"thread {'on' if sub.thread else 'off'}")
+        parts = [f"<#{sub.channel_id}> · next: {self._next(sub, now)}"]
+        due = due_session(sub, now, cal, policy, not_before=sub.created_at)
+        if due and (sub.last_session or "") < due.isoformat():
+            parts.append(f"due now: the {due} update")
         if sub.last_session:
             last = dt.date.fromisoformat(sub.last_session)
             due_at = discord_time(due_time(sub, last, cal, policy))
             parts.append(f"last post: the {last} update, due {due_at}")
         else:
             parts.append("no post yet")
-        due = due_session(sub, now, cal, policy, not_before=sub.created_at)
-        if due and (sub.last_session or "") < due.isoformat():
-            parts.append(f"due now: the {due} update")
-        parts.append(f"next: {self._next(sub, now)}")
         if sub.created_at:
             parts.append(f"subscribed {discord_time(sub.created_at)}")
-        return " · ".join(parts)
+        parts.append(f"thread {'on' if sub.thread else 'off'}")
+        return " · ".join(parts) + f"\nPosted {self._rule(sub.post_time, sub.timezone, now)}."
 
     @app_commands.command(name="discuss", description="Open a thread seeded with the current digest chart")
     @app_commands.describe(topic="The thread's name (default: Rotation talk and the date)")

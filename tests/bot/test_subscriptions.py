@@ -106,10 +106,9 @@ async def test_subscriptions_lists_and_unsubscribe_removes(make_bot, fake):
     embed = fake.for_interaction(listing)[0].json["data"]["embeds"][0]
     assert "1 channel subscribed" in embed["description"]
     value = embed["fields"][0]["value"]
-    rule = "posted when each session is final, 30 minutes after the New York close"
-    assert f"<#{fake.channel_id}> · {rule}" in value
     monday = int(dt.datetime(2026, 8, 24, 20, 30, tzinfo=dt.UTC).timestamp())  # Friday's was due before
-    assert f"no post yet · next: the 2026-08-24 update, <t:{monday}:f>" in value
+    assert f"<#{fake.channel_id}> · next: the 2026-08-24 update, <t:{monday}:f> · no post yet" in value
+    assert "\nPosted when each session is final, 30 minutes after the New York close." in value
     assert f"subscribed <t:{int(Clock()().timestamp())}:f>" in value
     removal = fake.interaction("unsubscribe", member_permissions=MOD)
     await dispatch(bot, removal)
