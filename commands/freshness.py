@@ -21,7 +21,7 @@ def _behind(note: Stale) -> str:
     if note.newest is None:
         return f"{note.ticker} (no data)"
     sessions = f"{note.behind} session{'s' if note.behind != 1 else ''}"
-    return f"{note.ticker} {sessions} (to {note.newest})"
+    return f"{note.ticker} to {note.newest}, {sessions} behind"
 
 
 def freshness_note(histories: Iterable[PriceHistory]) -> list[str]:
@@ -35,8 +35,8 @@ def freshness_note(histories: Iterable[PriceHistory]) -> list[str]:
     if len(structured) == 1:
         return [FreshnessNote(structured[0])]
     reasons = "; ".join(dict.fromkeys(s.reason for s in structured))
-    series = ", ".join(_behind(s) for s in structured)
-    text = f"Live data unavailable ({reasons}): answering from the cache, which is behind for {series}."
+    series = "; ".join(_behind(s) for s in structured)
+    text = f"Live data unavailable ({reasons}): answering from the cache, whose newest sessions are {series}."
     return [FreshnessNote(text)]
 
 
