@@ -106,6 +106,9 @@ DISCORD_ONLY = {
     "discuss": "opens a thread in a channel",
     "server-settings": "sets a server's time zone and default post time",
     "alert": "posts in a channel when a signal fires; `/history` shows the same signals here",
+    "call": "records a member's call in a server's ledger",
+    "calls": "shows a server's record of calls",
+    "call-withdraw": "withdraws a member's call in a server",
 }
 
 

@@ -61,6 +61,7 @@ REFUSED = [
     ("/alert add signal:streak threshold:10", "/alert works only in a Discord server"),
     ("/server-settings timezone:Europe/Berlin", "/server-settings works only in a Discord server"),
     ("/discuss", "/discuss works only in a Discord server"),
+    ("/call side:small horizon:3m", "/call works only in a Discord server"),
     ("/nonsense", "There is no command `/nonsense`"),
 ]
 
@@ -258,3 +259,11 @@ async def test_wording(snapshot_market, line, says, never):
     reply = await execute(command, query, snapshot_market)
     assert says in reply.text
     assert never not in reply.text
+
+
+def test_every_server_command_is_explained_by_the_console():
+    from commands.help import SERVER_COMMANDS
+    from commands.registry import DISCORD_ONLY
+
+    console_answers = {"valuation"}  # the console has its own server (id 0) for these
+    assert {name for name, _, _ in SERVER_COMMANDS} - console_answers <= set(DISCORD_ONLY)
