@@ -53,8 +53,9 @@ REFUSED = [
     ("/history ratio_cross 3", "`ratio_cross` has no threshold"),
     ("/history signal:january direction:below", "`january` has no `direction:below`"),
     ("/history signal:ratio_jump direction:below", "`ratio_jump` has no `direction:below`"),
-    ("/streak 2026-01-16 IWM SPY extra", "/streak has no place for `extra`"),
-    ("/gap 2024 IWM SPY max", "/gap has no place for `max`"),
+    ("/streak 2026-01-16 IWM SPY extra", "`export` is true or false (got `extra`)"),  # 4th option
+    ("/streak 2026-01-16 IWM SPY true extra", "/streak has no place for `extra`"),
+    ("/gap 2024 IWM SPY false max", "/gap has no place for `max`"),
     ("/gap period:2024 period:2023", "`period` is given twice"),
     ("/gap Date:2024", "/gap has no option `date`"),
     ("/subscribe time:10:00", "/subscribe works only in a Discord server"),
