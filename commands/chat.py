@@ -119,7 +119,7 @@ FILLER = _words(
     overall total cap caps stock stocks equities equity index indices indexes etf etfs fund funds
     market markets side sides against compared relative rotation leadership question quick s 's
     again also please kindly currently then ok okay well over during up down still really companies
-    company names firms guys ratio
+    company names firms guys ratio finally actually already yet even truly
     """
 )
 # Ordinary words that happen to be (or may one day be) tickers: only ``$IT`` makes them one.
@@ -214,15 +214,18 @@ _ANCHOR_PARTS = [
     rf"{_YEAR}\s*[-/]?\s*q[1-4]",
     rf"[1-4]q\s*{_YEAR}",
     rf"(?:the\s+)?{_QWORD}\s+quarter(?:\s+of)?(?:\s+{_YEAR})?",
+    rf"h[12]\s*[-/]?\s*{_YEAR}",
+    rf"{_YEAR}\s*[-/]?\s*h[12]",
+    rf"(?:the\s+)?(?:first|second|1st|2nd)\s+half(?:\s+of)?(?:\s+{_YEAR})?",
     r"q[1-4](?!\s*[-/]?\s*['\d])",
     rf"{_MON},?\s+(?:of\s+)?{_YEAR}",
     r"\d{4}-\d{1,2}(?![\d-])",
-    rf"{_YEAR}(?!\s*[-/]?\s*q)",
+    rf"{_YEAR}(?!\s*[-/]?\s*[qh]\d)",
 ]
 _ANCHOR_STRICT = "(?:" + "|".join(_ANCHOR_PARTS) + ")"
 _ANCHOR = "(?:" + "|".join([*_ANCHOR_PARTS, _MON]) + ")"
-_B = r"(?<![\w^$-])"  # an anchor starts at a word boundary (and not inside 2024-03-15)
-_E = r"(?![\w-])"
+_B = r"(?<![\w^$/.-])"  # an anchor starts at a word boundary (not inside 2024-03-15 or 1/1/2025)
+_E = r"(?![\w/-])"
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,11 @@ def _latest_start(latest: dt.date, month: int, day: int = 1) -> int:
 def _quarter(year: int, q: int) -> Stretch:
     last = dt.date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
     return Stretch(dt.date(year, 3 * q - 2, 1), last, f"{year}-Q{q}")
+
+
+def _half(year: int, h: int) -> Stretch:
+    first, last = dt.date(year, 6 * h - 5, 1), dt.date(year, 6 * h, 30 if h == 1 else 31)
+    return Stretch(first, last, f"{first}..{last}")
 
 
 def _month(year: int, month: int) -> Stretch:
@@ -282,6 +290,11 @@ def _stretch(raw: str, latest: dt.date) -> Stretch:
     if m := re.fullmatch(rf"(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?: {year})?", t):
         q = {"first": 1, "second": 2, "third": 3, "fourth": 4}.get(m[1]) or int(m[1][0])
         return _quarter(_year(m[2]) if m[2] else _latest_start(latest, 3 * q - 2), q)
+    if m := re.fullmatch(rf"(?:h([12]) ?[-/]? ?{year}|{year} ?[-/]? ?h([12]))", t):
+        return _half(_year(m[2] or m[3]), int(m[1] or m[4]))
+    if m := re.fullmatch(rf"(first|second|1st|2nd) half(?: of)?(?: {year})?", t):
+        h = 1 if m[1] in ("first", "1st") else 2
+        return _half(_year(m[2]) if m[2] else _latest_start(latest, 6 * h - 5), h)
     if m := re.fullmatch(r"q([1-4])", t):
         q = int(m[1])
         return _quarter(_latest_start(latest, 3 * q - 2), q)
@@ -305,12 +318,12 @@ _NUMBERS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _N = r"(?P<n>\d{1,4}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_UNIT = r"(?P<unit>weeks?|wks?|months?|mos?|quarters?|qtrs?|years?|yrs?)"
+_UNIT = r"(?P<unit>weeks?|wks?|months?|mos?|quarters?|qtrs?|years?|yrs?|decades?)"
 _NAMED_MONTHS = {1: "1m", 3: "3m", 6: "6m", 12: "1y", 36: "3y", 60: "5y", 120: "10y"}
 
 
 def _unit(raw: str) -> str:
-    return {"w": "week", "m": "month", "q": "quarter", "y": "year"}[raw.lower()[0]]
+    return {"w": "week", "m": "month", "q": "quarter", "y": "year", "d": "decade"}[raw.lower()[0]]
 
 
 def _trailing(n: int, unit: str, latest: dt.date, said: str) -> When:
@@ -323,7 +336,7 @@ def _trailing(n: int, unit: str, latest: dt.date, said: str) -> When:
             return When("1w", said, weeks=1)
         start = latest - dt.timedelta(weeks=n) + dt.timedelta(days=1)
         return When(f"{start}..", said, weeks=n)
-    months = n * {"month": 1, "quarter": 3, "year": 12}[unit]
+    months = n * {"month": 1, "quarter": 3, "year": 12, "decade": 120}[unit]
     if months > 1200:
         raise UserError(f"“{escape(said)}”: I can look back from 1 week to 100 years.")
     if months in _NAMED_MONTHS:
@@ -389,7 +402,7 @@ _RELATIVE: list[tuple[str, Callable[[re.Match[str], dt.date], When]]] = [
         lambda m, d: _previous(m["unit"].lower(), d, m[0]),
     ),
     (
-        r"\b(?:(?:over|in|during|for)\s+)?(?:the\s+)?(?:past|trailing)\s+(?P<unit>year|month|quarter|week)\b",
+        r"\b(?:(?:over|in|during|for)\s+)?(?:the\s+)?(?:past|trailing)\s+(?P<unit>year|month|quarter|week|decade)\b",
         lambda m, d: _trailing(1, m["unit"].lower(), d, m[0]),
     ),
     (
@@ -411,7 +424,10 @@ def _read_periods(q: Question, slots: Slots) -> None:
     for m in q.take(
         rf"\b(?:from\s+)?{_B}(?P<a>{_ANCHOR})(?!\w)\s*(?:to|until|till|through|thru|-|\.\.)\s*(?P<b>{_ANCHOR}){_E}"
     ) + q.take(rf"\bbetween\s+{_B}(?P<a>{_ANCHOR}){_E}\s+and\s+{_B}(?P<b>{_ANCHOR}){_E}"):
-        a, b = _stretch(m["a"], latest), _stretch(m["b"], latest)
+        b = _stretch(m["b"], latest)
+        # "march to june 2025": a start without a year takes the latest one on or before the end.
+        explicit = re.search(r"\d{4}|'\d{2}", m["a"])
+        a = _stretch(m["a"], latest if explicit else min(latest, b.last))
         if a.first > b.last:
             raise UserError(f"“{escape(m[0])}” starts after it ends: put the earlier date first.")
         slots.periods.append(When(f"{a.first}..{b.last}", m[0]))
@@ -664,7 +680,7 @@ def _sectors(q: Question) -> dict[str, str]:
     options = {}
     if q.take(
         r"\b(?:vs\.?|versus|against|compared\s+(?:to|with)|relative\s+to|and|with)\s+(?:their\s+|the\s+)?"
-        r"(?:large[- ]?cap(?:\s+(?:sectors|counterparts|spdrs?))|large[- ]?caps?|big\s+caps|"
+        r"(?:large[- ]?cap(?:\s+(?:sectors|counterparts|peers|spdrs?))|large[- ]?caps?|large|big\s+caps|"
         r"(?:spdr\s+)?counterparts|spdrs?|s&p\s*500(?:\s+sectors)?)\b"
     ):
         options["vs_large"] = "true"
@@ -681,7 +697,7 @@ def _sectors(q: Question) -> dict[str, str]:
 
 def _rates(q: Question) -> dict[str, str]:
     options = {}
-    if q.take(r"\b13[- ]?w(?:ee)?ks?\b|\b3[- ]month\s+(?:t-?)?bills?\b|\bt-?bills?\b|\bbills?\b|\b\^?irx\b"):
+    if q.take(r"\b13[- ]?w(?:ee)?k?s?\b|\b3[- ]month\s+(?:t-?)?bills?\b|\bt-?bills?\b|\bbills?\b|\b\^?irx\b"):
         options["yield"] = "13w"
     elif q.take(
         r"\b(?:the\s+)?(?:10|ten)[- ]?y(?:ea)?r?\b(?=\s+(?:yields?|treasur|notes?|rates?|bonds?))|\b\^?tnx\b"
@@ -711,9 +727,10 @@ def _rrg(q: Question) -> dict[str, str]:
                 raise Refusal(f"/rrg shows one set at a time: {', '.join(SETS)}.")
             options["set"] = name
     if m := q.take_one(
-        r"\b(?:tails?\s+of\s+|over\s+|with\s+)?(?P<n>\d{1,3})[- ]?(?:weeks?|wks?|w)\b(?:\s+tails?)?"
+        r"\b(?:tails?\s+of\s+|over\s+|with\s+)?(?P<n>\d{1,3})[- ]?(?:weeks?|wks?|w)\b(?:\s+tails?)?|"
+        r"\bweeks\s*[:=]?\s*(?P<m>\d{1,3})\b"
     ):
-        options["weeks"] = m["n"]
+        options["weeks"] = m["n"] or m["m"]
     s = q.slots()
     for p in s.periods:
         if p.weeks is not None and "weeks" not in options:
@@ -758,10 +775,11 @@ def _history(q: Question) -> dict[str, str]:
     if m := q.take_one(
         r"\b(?P<n>\d{1,3})[- ]?(?:day|session|straight\s+day|straight\s+session)s?\s+(?:winning\s+)?"
         r"(?:streak|run)s?\b|\b(?:streak|run)s?\s+(?:of|reaching|hitting|hits|hit|at|above|over|to)\s+"
-        r"(?:at\s+least\s+)?(?P<m>\d{1,3})\b(?:\s+(?:days|sessions))?|\b(?P<k>\d{1,3})\s+(?:days|sessions)\s+in\s+a\s+row\b"
+        r"(?:at\s+least\s+)?(?P<m>\d{1,3})\b(?:\s+(?:days|sessions))?|\b(?P<k>\d{1,3})\s+(?:days|sessions)\s+in\s+a\s+row\b|"
+        r"\b(?:lead|leads|led|beat|beats|outperform\w*)\s+(?:for\s+)?(?P<j>\d{1,3})\s+(?:straight\s+)?(?:days|sessions)\b"
     ):
         options["signal"] = "streak"
-        options["threshold"] = m["n"] or m["m"] or m["k"]
+        options["threshold"] = m["n"] or m["m"] or m["k"] or m["j"]
     elif q.take_one(r"\bstreaks?\b|\bin\s+a\s+row\b"):
         options["signal"] = "streak"
     if m := q.take_one(
@@ -1018,8 +1036,12 @@ def read(text: str, known_tickers: list[str], latest: dt.date) -> Reading:
     q = Question(text, known_tickers, latest)
     scores = _scores(q.text)
     if not q.text or not scores:
-        unread = "”, “".join(escape(u, 40) for u in (q.leftover() or [q.text])[:3])
-        what = f"I didn't understand “{unread}”, so I haven't answered." if q.text else "Ask me a question."
+        unread = "”, “".join(escape(u, 40) for u in q.leftover()[:3])
+        what = (
+            f"I didn't understand “{unread}”, so I haven't answered."
+            if unread
+            else "Ask me a question about small vs large caps."
+        )
         raise NotUnderstood(f"{what} {_offers({})}")
     top = max(scores.values())
     winners = [c for c, s in scores.items() if s == top]
@@ -1039,7 +1061,7 @@ def read(text: str, known_tickers: list[str], latest: dt.date) -> Reading:
     if intent.strict and (unread := q.leftover()):
         parts = "”, “".join(escape(u, 40) for u in unread[:3])
         raise NotUnderstood(
-            f"I didn't understand “{parts}”, so I haven't answered. {_offers(scores, (reading.line,))}"
+            f"I didn't understand “{parts}”, so I haven't answered. {_offers(scores)}"
         )
     if not intent.strict:
         return reading

@@ -40,7 +40,8 @@ def help_reply(registry: Registry) -> Reply:
     fields.append(
         Field(
             "In a thread I opened",
-            "Mention me with a question: “how big is the gap this year?”",
+            "Mention me with a question: “what was the gap last year?”, “value vs growth since 2020”. "
+            "Each answer starts with the command I read it as.",
             None,
             inline=False,
         )

@@ -193,6 +193,17 @@ async def test_a_question_in_the_bots_thread_is_answered_there(make_bot, fake):
     assert reply.files[0][0] == "gap.png"
 
 
+async def test_a_mistake_found_after_reading_still_says_how_it_was_read(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    await dispatch(
+        bot, fake.message_create(f"<@{fake.app_id}> gap on 2026-01-17", mention_bot=True), "message_create"
+    )
+    (reply,) = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
+    first, second = reply.json["content"].split("\n")
+    assert first == "Read as `/gap period:2026-01-17`"
+    assert second.startswith("2026-01-17 is not a trading session")
+
+
 async def test_an_unknown_question_gets_the_grammar_and_unmentioned_chat_is_ignored(make_bot, fake):
     bot = await make_bot(guild=fake.guild())
     await dispatch(

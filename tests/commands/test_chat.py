@@ -78,6 +78,11 @@ READ = [
     ("<@123456789012345678> how far ahead are small caps since Q2 2025?", "/gap period:2025-04-01.."),
     ("gap ２０２４", "/gap period:2024"),  # full-width digits, as some keyboards type them
     ("gap 2024‐01‐01 – 2024‐03‐31", "/gap period:2024-01-01..2024-03-31"),  # Unicode dashes
+    ("what was the spread in h1 2024", "/gap period:2024-01-01..2024-06-30"),
+    ("gap first half of 2025", "/gap period:2025-01-01..2025-06-30"),
+    ("gap march-june 2025", "/gap period:2025-03-01..2025-06-30"),
+    ("gap over the last decade", "/gap period:10y"),
+    ("are small caps finally leading?", "/gap"),
     # the streak
     ("what's the streak?", "/streak"),
     ("streak as of 2026-01-16", "/streak as_of:2026-01-16"),
@@ -106,12 +111,14 @@ READ = [
     ("10-year yield vs the ratio over 3 years", "/rates period:3y yield:10y"),
     ("rates and small caps since 2025", "/rates period:2025-01-01.."),
     ("13-week bill yield impact", "/rates yield:13w"),
+    ("rates ytd 13w", "/rates period:ytd yield:13w"),
     ("correlation between yields and IWM vs SPY", "/rates small:IWM large:SPY"),
     # the rotation graph
     ("show me the rotation graph", "/rrg"),
     ("rrg of sectors over 12 weeks", "/rrg set:sectors weeks:12"),
     ("relative rotation of style funds", "/rrg set:style"),
     ("rrg size 6w", "/rrg set:size weeks:6"),
+    ("rrg weeks 20", "/rrg weeks:20"),
     # what happened after
     ("what happened after an 11-day streak?", "/history signal:streak threshold:11"),
     (
@@ -124,6 +131,7 @@ READ = [
     ),
     ("historically, what happened after a 10% jump in the ratio?", "/history signal:ratio_jump threshold:10"),
     ("what followed a strong january", "/history signal:january"),
+    ("how often do small caps lead for 11 days", "/history signal:streak threshold:11"),
     (
         "what happened next after 5 days in a row? list every occurrence",
         "/history signal:streak threshold:5 detail:true",
@@ -167,6 +175,9 @@ REFUSED = [
     ("is value cheap?", "/valuation show and /style at once"),
     ("gap since 2020 excluding dividends", "“excluding dividends”"),
     ("gap in the last 5 sessions", "“last 5 sessions”"),
+    ("gap since 1/1/2025", "“since 1/1/2025”"),  # 1/2/2025: January or February? Refused, not guessed
+    ("how have small caps done since the 2020 low", "“since”, “low”"),
+    ("thanks!", "Ask me a question about small vs large caps"),
 ]
 
 
