@@ -86,6 +86,17 @@ class Slots:
     days: list[Day] = field(default_factory=list)
     sides: list[tuple[int, str, str | None]] = field(default_factory=list)  # (position, side|"", ticker)
     said_tickers: list[str] = field(default_factory=list)  # as typed, for messages
+    used: set[str] = field(default_factory=set)  # "periods", "tickers": what the command has taken
+
+    def use_periods(self) -> tuple[list[When], list[Day]]:
+        """The periods and dates, marked as taken: what no command takes is refused, never dropped."""
+        self.used.add("periods")
+        return self.periods, self.days
+
+    def use_tickers(self) -> list[str]:
+        """The tickers in the order typed, marked as taken (see :meth:`use_periods`)."""
+        self.used.add("tickers")
+        return self.tickers
 
     @property
     def tickers(self) -> list[str]:
@@ -550,6 +561,8 @@ class Intent:
 
 def _no_slots(q: Question, command: str) -> None:
     s = q.slots()
+    s.use_periods()
+    s.use_tickers()
     parts = [p.said for p in s.periods] + [d.said for d in s.days] + s.said_tickers
     if parts:
         raise Refusal(f"/{command} takes no period, date or ticker, and I read “{escape(parts[0])}” as one.")
@@ -559,6 +572,7 @@ def _one_period(q: Question, command: str, default: str) -> dict[str, str]:
     """The ``period`` option from what was said: a period, a day ("on 2026-01-16": that session's
     move), or a period as of a date ("ytd as of 2024-06-30" = 2024-01-01..2024-06-30)."""
     s = q.slots()
+    s.use_periods()
     if len(s.periods) > 1 or len(s.days) > 1:
         said = [p.said for p in s.periods] + [d.said for d in s.days]
         raise Refusal(
@@ -597,7 +611,7 @@ def _sides(q: Question, command: str, names: tuple[str, str] = ("small", "large"
     """Tickers on the small and large side: a side named in words (small caps) keeps its default,
     tickers fill the other sides in the order typed."""
     s = q.slots()
-    tickers = s.tickers
+    tickers = s.use_tickers()
     if len(tickers) > 2:
         raise Refusal(f"/{command} compares two series; I read {len(tickers)}: {', '.join(tickers)}.")
     if len(tickers) == 2 and tickers[0] == tickers[1]:
@@ -626,7 +640,7 @@ def _streak(q: Question) -> dict[str, str]:
 
 
 def _digest(q: Question) -> dict[str, str]:
-    if q.slots().tickers:
+    if q.slots().use_tickers():
         raise Refusal("/digest is about the Russell 2000 and the S&P 500 only; for other series try /gap.")
     return _dated(q, "digest", "date")
 
@@ -634,6 +648,7 @@ def _digest(q: Question) -> dict[str, str]:
 def _dated(q: Question, command: str, option: str) -> dict[str, str]:
     """/streak and /digest stand at one session: a date, never a period ("today" is the newest)."""
     s = q.slots()
+    s.use_periods()
     periods = [p for p in s.periods if p.text != "1d"]
     if periods:
         raise Refusal(
@@ -658,7 +673,7 @@ def _style(q: Question) -> dict[str, str]:
     for pattern, pair in _PAIR_WORDS:
         if q.take(pattern):
             options.setdefault("pair", pair)
-    tickers = q.slots().tickers
+    tickers = q.slots().use_tickers()
     if tickers:
         pair = next((p for p, funds in PAIRS.items() if set(funds) == set(tickers)), None)
         if pair is None or options.get("pair", pair) != pair:
@@ -685,7 +700,7 @@ def _sectors(q: Question) -> dict[str, str]:
     ):
         options["vs_large"] = "true"
     s = q.slots()
-    if s.tickers:
+    if s.use_tickers():
         raise Refusal("/sectors ranks the nine S&P 600 sector funds; for one fund try /compare.")
     if "large" in s.sizes():
         raise Refusal(
@@ -732,6 +747,8 @@ def _rrg(q: Question) -> dict[str, str]:
     ):
         options["weeks"] = m["n"] or m["m"]
     s = q.slots()
+    s.use_periods()
+    s.use_tickers()
     for p in s.periods:
         if p.weeks is not None and "weeks" not in options:
             options["weeks"] = str(p.weeks)
@@ -746,7 +763,7 @@ def _rrg(q: Question) -> dict[str, str]:
 
 
 def _compare(q: Question) -> dict[str, str] | Reading:
-    tickers = q.slots().tickers
+    tickers = q.slots().use_tickers()
     if not tickers:
         return Reading("gap", _gap(q))  # "compare small caps and large caps": the gap itself
     if len(tickers) != 2:
@@ -1065,20 +1082,17 @@ def read(text: str, known_tickers: list[str], latest: dt.date) -> Reading:
         )
     if not intent.strict:
         return reading
-    _check_unused_slots(q, reading.command, reading.options)
+    _check_unused_slots(q, reading.command)
     return reading
 
 
-def _check_unused_slots(q: Question, command: str, options: dict[str, str]) -> None:
-    """A period, date or ticker the command did not use would be silently dropped: refuse instead."""
+def _check_unused_slots(q: Question, command: str) -> None:
+    """A period, date or ticker the command did not take would be silently dropped: refuse instead."""
     s = q.slots()
-    used_period = "period" in options or "as_of" in options or "date" in options or "weeks" in options
-    said = [p.said for p in s.periods if p.text != "1d" or command not in ("streak", "digest")]
-    said += [d.said for d in s.days]
-    takes_tickers = {"small", "large", "a", "b", "pair"} & set(options)
-    if (said and not used_period) or (s.tickers and not takes_tickers):
-        part = said[0] if said and not used_period else s.said_tickers[0]
-        raise NotUnderstood(f"/{command} has no use for “{escape(part)}”. {_offers({command: 1})}")
+    said = [] if "periods" in s.used else [p.said for p in s.periods] + [d.said for d in s.days]
+    said += [] if "tickers" in s.used else s.said_tickers
+    if said:
+        raise NotUnderstood(f"/{command} has no use for “{escape(said[0])}”. {_offers({command: 1})}")
 
 
 def to_line(text: str, known_tickers: list[str], latest: dt.date) -> str:

@@ -243,18 +243,27 @@ def test_relative_words_follow_the_datas_newest_session():
 
 
 def test_one_more_intent_is_one_more_row():
-    """Issue 17 adds "call small 3m": a row and a builder, nothing else in the grammar changes."""
+    """A new command is a row and a builder (issue 17 added /call this way); nothing else changes."""
 
-    def call(q: chat.Question) -> dict[str, str]:
-        side = q.take_one(r"\b(small|large)\b")
-        return {"side": side[1].lower(), **chat._one_period(q, "call", "3m")} if side else {}
+    def watch(q: chat.Question) -> dict[str, str]:
+        tickers = q.slots().use_tickers()
+        return {"ticker": tickers[0], **chat._one_period(q, "watch", "1m")} if tickers else {}
 
-    row = chat.Intent("call", ((r"\bcalls?\b", 4),), "/call side:small", "record a call", call)
+    def forgetful(q: chat.Question) -> dict[str, str]:
+        return {}  # takes no ticker: one typed must be refused, not dropped
+
+    rows = (
+        chat.Intent("watch", ((r"\bwatch\b", 4),), "/watch ticker:IWM", "a watch list", watch),
+        chat.Intent("ping", ((r"\bping\b", 4),), "/ping", "a ping", forgetful),
+    )
     original = chat.INTENTS
     try:
-        chat.INTENTS = (row, *original)
-        assert chat.to_line("call small 3m", TICKERS, LATEST) == "/call side:small period:3m"
+        chat.INTENTS = (*rows, *original)
+        assert chat.to_line("watch iwm for 3 months", TICKERS, LATEST) == "/watch ticker:IWM period:3m"
         assert chat.to_line("gap last year", TICKERS, LATEST) == "/gap period:2025"
+        assert chat.to_line("ping", TICKERS, LATEST) == "/ping"
+        with pytest.raises(chat.NotUnderstood, match="/ping has no use for “iwm”"):
+            chat.read("ping iwm", TICKERS, LATEST)
     finally:
         chat.INTENTS = original
 
