@@ -8,13 +8,15 @@ Two mechanisms, both answered privately before anything is deferred or written:
 - :class:`Rate` caps how *often*: at most N uses per window per member and per server (a sliding
   window in memory, per process), for what leaves no record behind (a thread, a post).
 
-A new feature takes both by declaring one constant each, e.g. for calls::
+A feature takes both by declaring one constant each, as calls do (``bot/cogs/calls.py``)::
 
-    CALLS = Quota("open calls", per_member=5, per_server=100, remove="`/calls` lists them ...")
-    CALL_RATE = partial(Rate, "make a call", member=(3, 600), server=(30, 600))
-    ...  # in the cog's __init__: self.call_rate = CALL_RATE()
-    CALLS.check([c.created_by for c in await state.calls(guild_id)], user_id)
-    self.call_rate.take(guild_id, user_id)
+    CALLS = Quota("open calls", per_member=20, per_server=500, remove="`/calls status:open` lists ...")
+    CALL_RATE = partial(Rate, "make a call", member=(5, 600), server=(60, 600))
+    ...  # in the cog's __init__: self.rate = CALL_RATE()
+    CALLS.check([c.user_id for c in open_calls], user_id)
+    self.rate.check(guild_id, user_id)  # before deferring: a refusal stays private
+    ...
+    self.rate.count(guild_id, user_id)  # once the call is stored
 
 Both are soft under concurrency (two requests at the same instant may both pass the last slot):
 they stop misuse, not a race by one.
@@ -91,6 +93,12 @@ class Rate:
 
     def take(self, guild_id: int | None, user_id: int) -> None:
         """Count one use, or raise :class:`UserError` saying when the next one is possible."""
+        self.check(guild_id, user_id)
+        self.count(guild_id, user_id)
+
+    def check(self, guild_id: int | None, user_id: int) -> None:
+        """Raise :class:`UserError` when a use now would be over a limit; counts nothing. With
+        :meth:`count` after the work succeeded, an attempt refused for another reason is not charged."""
         now = self.clock()
         count, per = self.member
         if (wait := self._retry_after(("member", user_id), self.member, now)) > 0:
@@ -105,6 +113,10 @@ class Rate:
                     f"Members of this server can {self.action} {scount} times per {_window(sper)} in all, "
                     f"and that is reached. Try again in {max(wait, 1):.0f} s."
                 )
+
+    def count(self, guild_id: int | None, user_id: int) -> None:
+        now = self.clock()
+        if self.server is not None and guild_id is not None:
             self._uses.setdefault(("server", guild_id), deque()).append(now)
         self._uses.setdefault(("member", user_id), deque()).append(now)
         if len(self._uses) > self.PRUNE_AT:
@@ -140,3 +152,11 @@ SUBSCRIPTIONS = Quota(
     remove="`/subscriptions` lists them; `/unsubscribe channel:#name` stops one.",
 )
 DISCUSS_RATE = partial(Rate, "open a discussion thread", member=(1, 120), server=(5, 600))
+CALLS = Quota(
+    "open calls",
+    per_member=20,
+    per_server=500,
+    remove="`/calls status:open` lists them; a call closes when its window ends "
+    "(`/call-withdraw` within five minutes of making one).",
+)
+CALL_RATE = partial(Rate, "make a call", member=(5, 600), server=(60, 600))

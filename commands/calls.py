@@ -40,6 +40,7 @@ from data.state import Call
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT, display_name, normalize_ticker
 
 from . import charts
+from . import escape as echo
 from .history import HORIZONS, base_rate
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
@@ -226,9 +227,9 @@ def pair_label(small: str, large: str) -> str:
 
 
 def plain(text: str) -> str:
-    """A member's words inside the bot's markdown: formatting characters escaped, never a mention."""
-    text = re.sub(r"([\\*_~`|>#\[\]()])", r"\\\1", text)
-    return text.replace("@", "@\u200b")
+    """A member's words inside the bot's markdown (through the one escaping module): formatting
+    characters escaped, never a mention or a link."""
+    return echo.escape(text)
 
 
 def terms_reply(call: Call, pair: Pair) -> Reply:

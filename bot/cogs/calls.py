@@ -23,6 +23,7 @@ from data.errors import DataError
 from data.state import Call, TooManyOpen
 
 from ..embeds import reply_embed
+from ..limits import CALL_RATE, CALLS
 from ..respond import missing_permissions
 from .rotation import COOLDOWN
 
@@ -47,6 +48,15 @@ class Calls(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
         self.calendar = TradingCalendar()
+        self.rate = CALL_RATE()
+
+    async def check_limits(self, guild_id: int, user_id: int) -> None:
+        """Open calls per member and per server (bot/limits.py), then the pace; before anything is
+        deferred or stored, so a refusal stays private."""
+        first_open = calls_cmd.open_from(self.final_through(self.bot.clock()))
+        standing = await self.bot.state.calls(guild_id)
+        CALLS.check([c.user_id for c in standing if c.end >= first_open], user_id)
+        self.rate.check(guild_id, user_id)  # counted once the call is stored
 
     def final_through(self, now: dt.datetime) -> dt.date:
         return self.calendar.last_closed_session(now, self.bot.settings.final_delay)
@@ -91,13 +101,16 @@ class Calls(ext.Cog):
             )
         except TooManyOpen as exc:
             raise UserError(calls_cmd.too_many(exc.open_calls, request)) from None
+        self.rate.count(guild_id, user.id)
         log.info("call %s (#%s in guild %s) recorded", stored.id, stored.number, guild_id)
         return await self.bot.workers(calls_cmd.terms_reply, stored, pair)
 
     async def call_reply(self, message: discord.Message, options: dict[str, str]) -> Reply:
         """A call made by mention in a bot thread ("@rotation-bot call small 3m"): its terms."""
+        request = calls_cmd.parse(options)
+        await self.check_limits(message.guild.id if message.guild else 0, message.author.id)
         return await self.record(
-            calls_cmd.parse(options),
+            request,
             guild_id=message.guild.id if message.guild else 0,
             channel=message.channel,
             channel_id=message.channel.id,
@@ -153,6 +166,7 @@ class Calls(ext.Cog):
                 "could not post its result."
             )
         request = calls_cmd.parse({"side": side, "horizon": horizon, "pair": pair or "", "note": note or ""})
+        await self.check_limits(interaction.guild_id, interaction.user.id)
         await interaction.response.defer(thinking=True)
         reply = await self.record(
             request,
