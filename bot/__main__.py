@@ -5,6 +5,9 @@ prints the CSV behind the answer instead);
 ``python -m bot simulate --start 2026-01-01 --end 2026-01-31`` replays the daily update loop;
 ``python -m bot console`` opens the console even with a token; ``python -m bot sync`` syncs the
 slash commands (to DISCORD_GUILD_ID when set, else globally) and exits.
+``python -m bot migrate`` brings both databases to the current schema and exits (for deployments
+that migrate before starting several processes); ``python -m bot backup`` backs up the state
+database into BACKUP_DIR (SQLite: a copy; PostgreSQL: pg_dump's custom format) and prints its path.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("line", nargs="+", help='e.g. "/gap period:2024"')
     sub.add_parser("console", help="the interactive console, even when DISCORD_TOKEN is set")
     sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
+    sub.add_parser("migrate", help="migrate the cache and state databases to the current schema and exit")
+    sub.add_parser("backup", help="back up the state database into BACKUP_DIR and print the file's path")
     sim = sub.add_parser(
         "simulate", help="run the daily update's scheduler on the bundled data, simulated clock"
     )
@@ -80,6 +85,38 @@ async def _sync(settings: Settings, token: str) -> int:
     return 0
 
 
+async def _migrate(settings: Settings) -> int:
+    """The same migrations every process runs at start, on their own and serialised across processes."""
+    from data.cache import PriceCache
+    from data.db import create_engine
+    from data.state import StateStore
+
+    cache = PriceCache(create_engine(settings.database_url))
+    state = StateStore(create_engine(settings.state_database_url))
+    try:
+        print(f"cache schema {await cache.open()}, state schema {await state.open(settings.backup_dir)}")
+    finally:
+        await cache.close()
+        await state.close()
+    return 0
+
+
+async def _backup(settings: Settings) -> int:
+    from data.state import BackupFailed
+
+    async with state_store(settings) as state:
+        try:
+            path = await state.backup(settings.backup_dir)
+        except BackupFailed as exc:
+            log.error("no backup was made: %s", exc)
+            return 1
+    if path is None:
+        log.error("no backup was made: another process is making one right now")
+        return 1
+    print(path)
+    return 0
+
+
 def _run_discord(settings: Settings, token: str) -> int:
     from .client import RotationBot
 
@@ -102,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
                 log.error("`python -m bot sync` needs DISCORD_TOKEN in the environment or .env")
                 return 2
             return asyncio.run(_sync(settings, token))
+        if args.action == "migrate":
+            return asyncio.run(_migrate(settings))
+        if args.action == "backup":
+            return asyncio.run(_backup(settings))
         if args.action is None and token is not None:
             return _run_discord(settings, token)
         return asyncio.run(_console(settings, args))

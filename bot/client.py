@@ -75,7 +75,8 @@ class RotationBot(ext.Bot):
         self.sync_on_start = sync_on_start
         self._resources = AsyncExitStack()
         self._warming: asyncio.Task[None] | None = None
-        self.last_backup: dt.datetime | None = None
+        self.last_backup: dt.datetime | None = None  # the last backup made
+        self.backup_attempted: dt.datetime | None = None
 
     async def setup_hook(self) -> None:
         if self._given_market is not None:
@@ -125,14 +126,16 @@ class RotationBot(ext.Bot):
         await self._resources.aclose()
 
     async def backup_state(self) -> None:
-        """A rolling copy of the state database (seven kept): at start, then daily from the tick."""
+        """A rolling copy of the state database (seven kept): at start, then daily from the tick.
+        ``last_backup`` is when one was last *made*; a failure is logged and retried a day later."""
+        self.backup_attempted = self.clock()
         try:
             path = await self.state.backup(self.settings.backup_dir)
         except Exception:
-            log.exception("state backup failed")
+            log.exception("state backup failed: no backup was made")
             return
-        self.last_backup = self.clock()
         if path is not None:
+            self.last_backup = self.clock()
             log.info("state database backed up to %s", path)
 
     async def _run_in_workers(self, func, *args):

@@ -1,11 +1,13 @@
 """The daily update's delivery: computed and rendered once per session, posted once per channel.
 
 Exactly-once in effect, in three layers:
-1. the ledger (:meth:`data.state.StateStore.claim`): one owner per (channel, session), taken with a
-   conditional update before anything is sent, completed with the message id after;
+1. the ledger (:meth:`data.state.StateStore.claim_many`): one owner per (channel, session), taken
+   batch by batch as the fan-out proceeds with a conditional update, held as a lease on the
+   database's clock that is renewed while sending (:class:`data.state.Holding`) and confirmed before
+   each send after any pause, completed with the message id after, always naming the claim's token;
 2. a nonce derived from (channel, session), which Discord enforces: a duplicate sent within its
-   window is dropped by Discord itself;
-3. after a crash between send and commit the claim goes stale; whoever takes it over first looks
+   window is dropped by Discord itself (the last guard, for a stall in the middle of a request);
+3. after a crash between send and commit the lease runs out; whoever takes it over first looks
    for the post in the channel's recent messages before sending again.
 
 This module knows nothing of Discord: a :class:`Poster` does the sending (Discord, or the console's
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,7 +29,7 @@ from commands.alerts import AlertPost
 from commands.calls import RESULT_TITLE, CallPost
 from commands.reply import Reply
 from data.calendar import TradingCalendar
-from data.state import Alert, Call, Claim, StateStore, Subscription
+from data.state import Alert, Call, Claim, Holding, StateStore, Subscription
 
 from .schedule import SchedulePolicy, due_session, due_time
 
@@ -69,7 +72,8 @@ def nonce(key: int, session: str, ledger: str = "updates") -> str:
 UpdateSource = Callable[[dt.date], Awaitable[Reply]]
 AlertSource = Callable[[dt.date, list[Alert]], Awaitable[list[AlertPost] | None]]
 CallSource = Callable[[dt.date, list[Call]], Awaitable[list[CallPost]]]
-AFTER_CLOSE = Subscription(0, 0, None, "America/New_York", False, 0)  # alerts follow the default schedule
+DEFAULT_TZ = "America/New_York"
+AFTER_CLOSE = Subscription(0, 0, None, DEFAULT_TZ, False, 0)  # alerts follow the default schedule
 
 
 @dataclass
@@ -78,15 +82,19 @@ class TickReport:
     found_existing: int = 0
     failed: int = 0
     retry: int = 0
-    skipped: int = 0
+    skipped: int = 0  # another process holds the claim
+    lost: int = 0  # this process stalled past its lease and another took the claim over
     alerts_sent: int = 0
     alerts_found_existing: int = 0
     alerts_failed: int = 0
     alerts_retry: int = 0
+    alerts_skipped: int = 0
+    alerts_lost: int = 0
     calls_sent: int = 0
     calls_found_existing: int = 0
     calls_failed: int = 0
     calls_retry: int = 0
+    calls_lost: int = 0
     waiting_for_data: list[str] = field(default_factory=list)
 
 
@@ -102,12 +110,14 @@ class Delivery:
         concurrency: int = 50,
         alert_source: AlertSource | None = None,
         call_source: CallSource | None = None,
+        batch: int | None = None,
     ) -> None:
         self.state, self.update_for, self.poster = state, update_for, poster
         self.calendar, self.clock = calendar, clock
         self.policy = policy or SchedulePolicy()
         self._updates: dict[str, Reply] = {}
-        self.batch = concurrency  # posts in flight at once, and posts recorded per transaction
+        self.concurrency = concurrency  # posts in flight at once
+        self.batch = batch or concurrency  # posts claimed and recorded per transaction
         self._tick_lock = asyncio.Lock()
         self.renders = 0  # how many updates were computed and rendered (one per session)
         self.alert_source = alert_source
@@ -156,22 +166,28 @@ class Delivery:
         for call in due:
             if (post := self._call_posts.get(call.id)) is not None:
                 by_end[call.end].append(post)
+        lease = self.policy.stale_claim
         for end, posts in sorted(by_end.items()):
-            claims = await self.state.claim_many(
-                [p.call.id for p in posts], end.isoformat(), now, self.policy.stale_claim, ledger="calls"
-            )
+            confirmed_at = time.monotonic()
+            claims = await self.state.claim_many([p.call.id for p in posts], end.isoformat(), lease, "calls")
             done = []
-            for post in posts:
-                claim = claims.get(post.call.id)
-                if claim is None:
-                    continue
-                outcome, message_id = await self._deliver_call(post, claim)
-                setattr(report, f"calls_{outcome}", getattr(report, f"calls_{outcome}") + 1)
-                if message_id:
-                    done.append((claim, message_id))
-                if outcome != "retry":
-                    self._call_posts.pop(post.call.id, None)
-            await self.state.complete_many(done)
+            async with Holding(self.state, claims, lease, confirmed_at) as holding:
+                for post in posts:
+                    claim = claims.get(post.call.id)
+                    if claim is None:
+                        continue
+                    if not await holding.still_mine(claim.key):
+                        report.calls_lost += 1
+                        continue
+                    outcome, message_id = await self._deliver_call(post, claim)
+                    setattr(report, f"calls_{outcome}", getattr(report, f"calls_{outcome}") + 1)
+                    if message_id:
+                        done.append((claim, message_id))
+                    else:
+                        holding.done(claim.key)
+                    if outcome != "retry":
+                        self._call_posts.pop(post.call.id, None)
+                report.calls_lost += len(await self.state.complete_many(done))
 
     async def _deliver_call(self, post: CallPost, claim: Claim) -> tuple[str, int | None]:
         """Post a call's result in its thread (or channel), else in the thread's parent channel."""
@@ -216,41 +232,64 @@ class Delivery:
                 return
             self._alert_posts = {key: posts}
         posts = self._alert_posts[key]
-        claims = await self.state.claim_many(
-            [p.alert_id for p in posts], key, now, self.policy.stale_claim, ledger="alerts"
-        )
-        done = []
-        for post in posts:
-            claim = claims.get(post.alert_id)
-            if claim is None:
-                continue
-            sub = Subscription(post.channel_id, 0, None, "America/New_York", False, 0)
-            outcome, message_id = await self._deliver(sub, claim, post.reply, find_title=post.reply.title)
-            setattr(report, f"alerts_{outcome}", getattr(report, f"alerts_{outcome}", 0) + 1)
-            if message_id:
-                done.append((claim, message_id))
-        await self.state.complete_many(done)
+        target = [Subscription(p.channel_id, 0, None, DEFAULT_TZ, False, 0) for p in posts]
+        items = [(p.alert_id, sub, p.reply) for p, sub in zip(posts, target, strict=True)]
+        await self._send_all(key, items, "alerts", report, "alerts_")
 
     async def _fan_out(
         self, session: str, subs: list[Subscription], reply: Reply, now: dt.datetime, report: TickReport
     ) -> None:
-        """Claim every channel in one statement, post in batches, record each batch in one statement:
-        a crash loses at most one batch's records, and those posts are found again, not resent."""
-        claims = await self.state.claim_many(
-            [s.channel_id for s in subs], session, now, self.policy.stale_claim
-        )
-        report.skipped += len(subs) - len(claims)
-        todo = [s for s in subs if s.channel_id in claims]
-        for start in range(0, len(todo), self.batch):
-            batch = todo[start : start + self.batch]
-            results = await asyncio.gather(*(self._deliver(s, claims[s.channel_id], reply) for s in batch))
-            await self.state.complete_many(
-                [(claims[s.channel_id], mid) for s, (outcome, mid) in zip(batch, results, strict=True) if mid]
-            )
-            for sub, (outcome, _) in zip(batch, results, strict=True):
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                if outcome in ("sent", "found_existing") and sub.problem:
-                    await self.state.set_problem(sub.channel_id, None)
+        items = [(s.channel_id, s, reply) for s in subs]
+        posted = await self._send_all(session, items, "updates", report, "")
+        for sub in subs:
+            if sub.channel_id in posted and sub.problem:
+                await self.state.set_problem(sub.channel_id, None)
+
+    async def _send_all(
+        self, session: str, items: list[tuple[int, Subscription, Reply]], ledger: str, report, prefix: str
+    ) -> set[int]:
+        """Claim, post and record in batches: each batch is claimed only when its turn comes (a long
+        fan-out never holds claims it is not working on), its leases are renewed while it is sent,
+        and it is recorded in one transaction: a crash loses at most one batch's records, and those
+        posts are found again, not resent. Returns the keys posted (or found) this time."""
+        posted: set[int] = set()
+        lease = self.policy.stale_claim
+        in_flight = asyncio.Semaphore(self.concurrency)
+        for start in range(0, len(items), self.batch):
+            batch = items[start : start + self.batch]
+            confirmed_at = time.monotonic()
+            claims = await self.state.claim_many([k for k, _, _ in batch], session, lease, ledger)
+            self._count(report, prefix, "skipped", len(batch) - len(claims))
+            todo = [(k, sub, reply) for k, sub, reply in batch if k in claims]
+            if not todo:
+                continue
+            async with Holding(self.state, claims, lease, confirmed_at) as holding:
+
+                async def one(key: int, sub: Subscription, reply: Reply, holding=holding, claims=claims):
+                    async with in_flight:
+                        if not await holding.still_mine(key):
+                            return "lost", None
+                        title = reply.title if ledger == "alerts" else None
+                        outcome, message_id = await self._deliver(sub, claims[key], reply, find_title=title)
+                        if message_id is None:
+                            holding.done(key)
+                        return outcome, message_id
+
+                results = await asyncio.gather(*(one(*item) for item in todo))
+                done = [(claims[k], mid) for (k, _, _), (_, mid) in zip(todo, results, strict=True) if mid]
+                lost = {c.key for c in await self.state.complete_many(done)}
+            for (key, _, _), (outcome, mid) in zip(todo, results, strict=True):
+                if key in lost:
+                    outcome = "lost"  # posted, but another process had taken over: it finds the post
+                self._count(report, prefix, outcome, 1)
+                if mid and key not in lost:
+                    posted.add(key)
+        return posted
+
+    @staticmethod
+    def _count(report: TickReport, prefix: str, outcome: str, n: int) -> None:
+        name = f"{prefix}{outcome}"
+        setattr(report, name, getattr(report, name) + n)
 
     async def _update(
         self, session: dt.date, subs: list[Subscription], now: dt.datetime, report: TickReport

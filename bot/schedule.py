@@ -29,7 +29,7 @@ class SchedulePolicy:
     final_delay: dt.timedelta = dt.timedelta(minutes=30)  # the default post time: close + this
     catch_up: dt.timedelta = dt.timedelta(hours=18)  # a missed update is still posted this long after
     data_wait: dt.timedelta = dt.timedelta(hours=2)  # then a "delayed" notice replaces a missing update
-    stale_claim: dt.timedelta = dt.timedelta(minutes=10)  # a claim older than this was abandoned
+    stale_claim: dt.timedelta = dt.timedelta(minutes=10)  # a claim's lease (renewed while its holder sends)
 
 
 def parse_post_time(text: str) -> str:

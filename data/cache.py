@@ -103,7 +103,7 @@ class PriceCache:
         the cache only ever holds what can be fetched or reloaded again."""
         try:
             await quick_check(self.engine)
-            return await migrate(self.engine, MIGRATIONS)
+            return await migrate(self.engine, MIGRATIONS, scope="cache")
         except DatabaseError as exc:
             path = sqlite_path(self.engine)
             if path is None:
@@ -111,7 +111,7 @@ class PriceCache:
             await self.engine.dispose()
             aside = set_aside(path)
             log.warning("cache %s unreadable (%s): moved to %s, rebuilding", path, exc.orig, aside)
-            return await migrate(self.engine, MIGRATIONS)
+            return await migrate(self.engine, MIGRATIONS, scope="cache")
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -1,8 +1,10 @@
-"""One database URL per store, SQLite through aiosqlite by default, numbered migrations.
+"""One database URL per store (SQLite through aiosqlite by default, PostgreSQL through asyncpg) and
+numbered migrations that several processes can run at once.
 
-The SQL is kept to what SQLite and PostgreSQL both accept (``CREATE TABLE``, ``ALTER TABLE ADD
-COLUMN``, composite primary keys, ``DOUBLE PRECISION``), and upserts go through SQLAlchemy's
-dialect-specific ``insert`` so the same code runs on either.
+Migrations are portable SQL (``{ID}``/``{TIMESTAMP}`` and per-backend statements are filled in by
+:mod:`data.dialect`, the one module that knows the backends apart). They run under
+:func:`data.dialect.exclusive`: the first process to start migrates, the others wait, then read the
+version *inside* the lock and find nothing left to do.
 """
 
 from __future__ import annotations
@@ -12,81 +14,79 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import event, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from . import dialect
+from .dialect import insert_for, quick_check, sqlite_path  # noqa: F401  (re-exported for the stores)
 
 log = logging.getLogger(__name__)
 
-Migration = tuple[int, str, Sequence[str]]  # (version, description, statements)
-
-
-def insert_for(engine: AsyncEngine):
-    """The dialect's ``insert`` (both have ``on_conflict_do_update``/``on_conflict_do_nothing``)."""
-    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
+Statement = str | dict[str, str]
+Migration = tuple[int, str, Sequence[Statement]]  # (version, description, statements)
+VERSIONS = "schema_versions"
 
 
 def create_engine(url: str) -> AsyncEngine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    dialect.prepare_sqlite_file(url)
     engine = create_async_engine(url)
-    if parsed.get_backend_name() == "sqlite":
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no branch
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
+    dialect.configure(url, engine)
     return engine
 
 
-async def schema_version(conn: AsyncConnection) -> int:
-    await conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
-    row = (await conn.execute(text("SELECT MAX(version) FROM schema_version"))).first()
-    return int(row[0]) if row and row[0] is not None else 0
+def _has_table(conn: AsyncConnection, table: str):
+    return conn.run_sync(lambda sync: inspect(sync).has_table(table))
 
 
-async def migrate(engine: AsyncEngine, migrations: Sequence[Migration], *, upto: int | None = None) -> int:
-    """Apply every migration newer than the stored version, each in its own transaction."""
-    async with engine.begin() as conn:
-        current = await schema_version(conn)
-    for version, description, statements in sorted(migrations):
-        if version <= current or (upto is not None and version > upto):
-            continue
-        async with engine.begin() as conn:
-            for statement in statements:
-                await conn.execute(text(statement))
-            await conn.execute(text("INSERT INTO schema_version (version) VALUES (:v)"), {"v": version})
-        log.info(
-            "migrated %s to schema %d: %s",
-            engine.url.render_as_string(hide_password=True),
-            version,
-            description,
+async def schema_version(conn: AsyncConnection, scope: str) -> int:
+    """The stored version of ``scope`` (one table serves every store sharing a database)."""
+    await conn.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {VERSIONS} (scope VARCHAR(20) NOT NULL, version INTEGER NOT NULL, "
+            "PRIMARY KEY (scope, version))"
         )
-        current = version
+    )
+    version = (
+        await conn.execute(text(f"SELECT MAX(version) FROM {VERSIONS} WHERE scope = :s"), {"s": scope})
+    ).scalar()
+    if version is None and await _has_table(conn, "schema_version"):
+        # the layout before scopes: one store per database, versions without a key
+        await conn.execute(
+            text(f"INSERT INTO {VERSIONS} (scope, version) SELECT DISTINCT :s, version FROM schema_version"),
+            {"s": scope},
+        )
+        await conn.execute(text("DROP TABLE schema_version"))
+        return await schema_version(conn, scope)
+    return int(version or 0)
+
+
+async def migrate(
+    engine: AsyncEngine, migrations: Sequence[Migration], *, scope: str, upto: int | None = None
+) -> int:
+    """Apply every migration newer than the stored version, all in one transaction under the
+    migration lock (safe when several processes start at once)."""
+    backend = dialect.name(engine)
+    async with dialect.exclusive(engine, "migrate") as conn:
+        current = await schema_version(conn, scope)
+        for version, description, statements in sorted(migrations, key=lambda m: m[0]):
+            if version <= current or (upto is not None and version > upto):
+                continue
+            for statement in statements:
+                sql = dialect.render(statement, backend)
+                if sql is not None:
+                    await conn.execute(text(sql))
+            await conn.execute(
+                text(f"INSERT INTO {VERSIONS} (scope, version) VALUES (:s, :v)"), {"s": scope, "v": version}
+            )
+            log.info(
+                "migrated %s (%s) to schema %d: %s",
+                engine.url.render_as_string(hide_password=True),
+                scope,
+                version,
+                description,
+            )
+            current = version
     return current
-
-
-def sqlite_path(engine: AsyncEngine) -> Path | None:
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        return None
-    return Path(engine.url.database)
-
-
-async def quick_check(engine: AsyncEngine) -> None:
-    """Raise :class:`sqlalchemy.exc.DatabaseError` if SQLite finds the file damaged."""
-    if engine.dialect.name != "sqlite":
-        return
-    async with engine.connect() as conn:
-        result = (await conn.execute(text("PRAGMA quick_check"))).scalar()
-    if result != "ok":
-        raise DatabaseError("PRAGMA quick_check", None, Exception(str(result)))
 
 
 def set_aside(path: Path) -> Path:

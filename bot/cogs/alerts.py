@@ -40,7 +40,7 @@ def alert_page(alerts: list[Alert], page: int) -> str:
     if pages > 1:
         more = f" (`/alert list page:{page + 1}` for more)" if page < pages else ""
         head += f", page {page} of {pages}{more}"
-    lines = [f"#{a.id} · `{_describe(a)}` → <#{a.channel_id}>" for a in shown]
+    lines = [f"#{a.number} · `{_describe(a)}` → <#{a.channel_id}>" for a in shown]
     text = "\n".join([head + ". `/alert remove id:N` removes one.", *lines])
     return text if len(text) <= CONTENT else text[: CONTENT - 1] + "…"
 
@@ -76,10 +76,10 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         existing = await self.bot.state.alerts(interaction.guild_id)
         ALERTS.check([a.created_by for a in existing], interaction.user.id)
         alert = Alert(interaction.guild_id, target_id, signal, threshold, direction, interaction.user.id)
-        alert_id = await self.bot.state.add_alert(alert, self.bot.clock())
+        added = await self.bot.state.add_alert(alert, self.bot.clock())
         await interaction.response.send_message(
-            f"Alert #{alert_id}: I'll post in <#{target_id}> when `{_describe(alert)}` fires, checked once "
-            "per session after the close, with what followed the earlier times.",
+            f"Alert #{added.number}: I'll post in <#{target_id}> when `{_describe(alert)}` fires, checked "
+            "once per session after the close, with what followed the earlier times.",
             ephemeral=True,
         )
 
@@ -94,7 +94,7 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
     @app_commands.command(name="remove", description="Remove an alert (needs Manage Channels on its channel)")
     @app_commands.default_permissions(manage_channels=True)
     async def remove(self, interaction: discord.Interaction[RotationBot], id: int) -> None:
-        alert = next((a for a in await self.bot.state.alerts(interaction.guild_id) if a.id == id), None)
+        alert = next((a for a in await self.bot.state.alerts(interaction.guild_id) if a.number == id), None)
         if alert is None:
             raise UserError(f"There is no alert #{id} in this server.")
         channel = interaction.guild.get_channel(alert.channel_id) if interaction.guild else None

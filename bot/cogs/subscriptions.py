@@ -106,7 +106,7 @@ class Subscriptions(ext.Cog):
 
     @tasks.loop(seconds=60)
     async def deliver(self) -> None:
-        last = self.bot.last_backup
+        last = self.bot.backup_attempted
         if last is not None and self.bot.clock() - last > dt.timedelta(days=1):
             await self.bot.backup_state()
         try:

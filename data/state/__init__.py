@@ -12,11 +12,12 @@ from pathlib import Path
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..db import migrate, quick_check, sqlite_path
+from ..db import migrate
+from ..dialect import BackupFailed, quick_check, sqlite_path
 from .alerts import Alert, AlertStore
 from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
-from .ledger import Claim, LedgerStore
+from .ledger import Claim, Holding, LedgerStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
 from .subscriptions import Subscription, SubscriptionStore
@@ -26,9 +27,11 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "MIGRATIONS",
     "Alert",
+    "BackupFailed",
     "Call",
     "Claim",
     "GuildSettings",
+    "Holding",
     "StateCorrupt",
     "StateStore",
     "Subscription",
@@ -50,7 +53,7 @@ class StateStore(
             await quick_check(self.engine)
         except DatabaseError as exc:
             raise StateCorrupt(sqlite_path(self.engine), newest_backup(backups), exc) from exc
-        return await migrate(self.engine, MIGRATIONS)
+        return await migrate(self.engine, MIGRATIONS, scope="state")
 
     async def close(self) -> None:
         await self.engine.dispose()

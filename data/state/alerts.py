@@ -1,13 +1,17 @@
-"""Alerts members set on a signal (/alert add|list|remove), numbered per database."""
+"""Alerts members set on a signal (/alert add|list|remove).
+
+Each has a database id (the alert ledger's key, never reused) and a per-server number, the one
+members see and type ("alert #3"), handed out by :func:`.base.next_number`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select, update
 
-from .base import Base, next_id
+from .base import Base, next_number
 from .schema import alerts
 
 
@@ -19,31 +23,37 @@ class Alert:
     threshold: float | None
     direction: str | None
     created_by: int
-    id: int | None = None
+    id: int | None = None  # the database's
     created_at: dt.datetime | None = None
+    number: int | None = None  # the server's
 
 
 class AlertStore(Base):
-    async def add_alert(self, alert: Alert, now: dt.datetime) -> int:
+    async def add_alert(self, alert: Alert, now: dt.datetime) -> Alert:
+        """Store ``alert``; returns it with its id and its number in the server."""
         async with self.engine.begin() as conn:
-            new_id = await next_id(conn, alerts)
-            await conn.execute(
-                alerts.insert().values(
-                    id=new_id,
-                    guild_id=alert.guild_id,
-                    channel_id=alert.channel_id,
-                    signal=alert.signal,
-                    threshold=alert.threshold,
-                    direction=alert.direction,
-                    created_by=alert.created_by,
-                    created_at=now.isoformat(),
-                    active=True,
+            number = await next_number(conn, alert.guild_id, "alert")
+            new_id = (
+                await conn.execute(
+                    alerts.insert()
+                    .values(
+                        number=number,
+                        guild_id=alert.guild_id,
+                        channel_id=alert.channel_id,
+                        signal=alert.signal,
+                        threshold=alert.threshold,
+                        direction=alert.direction,
+                        created_by=alert.created_by,
+                        created_at=now.isoformat(),
+                        active=True,
+                    )
+                    .returning(alerts.c.id)
                 )
-            )
-        return new_id
+            ).scalar_one()
+        return dataclasses.replace(alert, id=new_id, number=number, created_at=now)
 
     async def alerts(self, guild_id: int | None = None) -> list[Alert]:
-        query = select(alerts).where(alerts.c.active.is_(True)).order_by(alerts.c.id)
+        query = select(alerts).where(alerts.c.active.is_(True)).order_by(alerts.c.guild_id, alerts.c.number)
         rows = await self._rows(query, alerts, guild_id)
         return [
             Alert(
@@ -55,16 +65,18 @@ class AlertStore(Base):
                 r.created_by,
                 r.id,
                 dt.datetime.fromisoformat(r.created_at),
+                r.number,
             )
             for r in rows
         ]
 
-    async def remove_alert(self, guild_id: int, alert_id: int) -> bool:
+    async def remove_alert(self, guild_id: int, number: int) -> bool:
+        """Deactivate the server's alert #``number`` (kept: its ledger rows refer to it)."""
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 update(alerts)
                 .where(
-                    and_(alerts.c.guild_id == guild_id, alerts.c.id == alert_id, alerts.c.active.is_(True))
+                    and_(alerts.c.guild_id == guild_id, alerts.c.number == number, alerts.c.active.is_(True))
                 )
                 .values(active=False)
             )

@@ -1,14 +1,23 @@
-"""Backups of the state database and what to say when it is damaged: it is never rebuilt."""
+"""Backups of the state database, and what to say when it is damaged: it is never rebuilt.
+
+One rolling folder for both backends: ``state-<UTC stamp>.db`` (SQLite, ``VACUUM INTO``) or
+``state-<UTC stamp>.dump`` (PostgreSQL, ``pg_dump --format=custom``), the newest ``keep`` kept. A
+backup that was not made raises :class:`data.dialect.BackupFailed`; nothing reports it as made.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from pathlib import Path
 
-from sqlalchemy import text
-
-from ..db import sqlite_path
+from ..dialect import BACKUP_SUFFIX, BackupFailed, backup_to, name, try_chore
 from .base import Base
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BackupFailed", "BackupStore", "StateCorrupt", "newest_backup"]
 
 
 class StateCorrupt(Exception):
@@ -24,8 +33,12 @@ class StateCorrupt(Exception):
         )
 
 
-def newest_backup(folder: Path | None) -> Path | None:
-    backups = sorted(folder.glob("state-*.db")) if folder and folder.is_dir() else []
+def _backups(folder: Path | None, suffix: str = ".db") -> list[Path]:
+    return sorted(folder.glob(f"state-*{suffix}")) if folder and folder.is_dir() else []
+
+
+def newest_backup(folder: Path | None, suffix: str = ".db") -> Path | None:
+    backups = _backups(folder, suffix)
     return backups[-1] if backups else None
 
 
@@ -34,22 +47,27 @@ def _prepare(folder: Path, target: Path) -> None:
     target.unlink(missing_ok=True)
 
 
-def _prune(folder: Path, keep: int) -> None:
-    for old in sorted(folder.glob("state-*.db"))[:-keep]:
+def _prune(folder: Path, keep: int, suffix: str) -> None:
+    for old in _backups(folder, suffix)[:-keep]:
         old.unlink()
 
 
 class BackupStore(Base):
     async def backup(self, folder: Path, keep: int = 7, now: dt.datetime | None = None) -> Path | None:
-        """A consistent copy (``VACUUM INTO``, safe while the bot runs) kept among the newest ``keep``.
+        """A consistent copy taken while the bot runs, kept among the newest ``keep``; its path.
 
-        SQLite only; a PostgreSQL deployment backs up with pg_dump."""
-        if sqlite_path(self.engine) is None:
-            return None
+        None when another process on the same database is making one right now (one backup at a time,
+        whichever process starts first); :class:`BackupFailed` when it could not be made."""
+        suffix = BACKUP_SUFFIX[name(self.engine)]
         stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S")
-        target = folder / f"state-{stamp}.db"
-        _prepare(folder, target)
-        async with self.engine.connect() as conn:
-            await conn.execute(text("VACUUM INTO :target"), {"target": str(target)})
-        _prune(folder, keep)
+        target = folder / f"state-{stamp}{suffix}"
+        async with try_chore(self.engine, "backup") as mine:
+            if not mine:
+                log.info("another process is backing up the state database; skipped")
+                return None
+            await asyncio.to_thread(_prepare, folder, target)
+            await backup_to(self.engine, target)
+            if not await asyncio.to_thread(target.is_file):
+                raise BackupFailed(f"no file at {target} after the backup")
+            await asyncio.to_thread(_prune, folder, keep, suffix)
         return target

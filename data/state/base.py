@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ..dialect import insert_for
+from .schema import record_numbers
 
 
 class Base:
@@ -24,7 +27,14 @@ def chunks(items: list[int], size: int) -> Iterator[list[int]]:
         yield items[start : start + size]
 
 
-async def next_id(conn, table: Table) -> int:
-    """Ids for members' records: the next after the highest (one writer at a time on SQLite; on
-    PostgreSQL a concurrent insert fails on the primary key and the member is asked to retry)."""
-    return int((await conn.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar()) + 1
+
+async def next_number(conn: AsyncConnection, guild_id: int, kind: str) -> int:
+    """The next per-server number for a member's record (an alert, a valuation): one upsert on the
+    server's counter row, in the caller's transaction. Concurrent callers queue on that row (a row lock
+    on PostgreSQL, the write lock on SQLite), so each gets its own number, and a removed record's
+    number is never handed out again."""
+    stmt = insert_for(conn)(record_numbers).values(guild_id=guild_id, kind=kind, last=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["guild_id", "kind"], set_={"last": record_numbers.c.last + 1}
+    ).returning(record_numbers.c.last)
+    return int((await conn.execute(stmt)).scalar_one())

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, select, update
 
-from .base import Base, next_id
+from .base import Base, next_number
 from .schema import call_deliveries, calls
 
 
@@ -74,7 +74,9 @@ class CallStore(Base):
     async def add_call(self, call: Call, *, max_open: int, open_from: dt.date) -> Call:
         """Store a call unless its maker already has ``max_open`` calls on the same pair and horizon
         whose window ends on or after ``open_from`` (not withdrawn). The count and the insert share a
-        transaction; SQLite has one writer at a time, so two calls at once cannot both slip in."""
+        transaction. The database assigns the id and the server's counter row the number; on SQLite
+        one writer at a time means two calls at once cannot both slip past the count (on PostgreSQL
+        two concurrent calls by one member could: a soft limit, not worth a lock)."""
         same = and_(
             calls.c.guild_id == call.guild_id,
             calls.c.user_id == call.user_id,
@@ -88,38 +90,29 @@ class CallStore(Base):
             existing = [_call(r) for r in (await conn.execute(select(calls).where(same))).all()]
             if len(existing) >= max_open:
                 raise TooManyOpen(existing)
-            new_id = await next_id(conn, calls)
-            number = (
-                int(
-                    (
-                        await conn.execute(
-                            select(func.coalesce(func.max(calls.c.number), 0)).where(
-                                calls.c.guild_id == call.guild_id
-                            )
-                        )
-                    ).scalar()
+            number = await next_number(conn, call.guild_id, "call")
+            new_id = (
+                await conn.execute(
+                    calls.insert()
+                    .values(
+                        guild_id=call.guild_id,
+                        number=number,
+                        channel_id=call.channel_id,
+                        parent_id=call.parent_id,
+                        user_id=call.user_id,
+                        user_name=call.user_name[:100],
+                        side=call.side,
+                        horizon=call.horizon,
+                        small=call.small,
+                        large=call.large,
+                        start_session=call.start.isoformat(),
+                        end_session=call.end.isoformat(),
+                        made_at=call.made_at.isoformat(),
+                        note=call.note[:200] if call.note else None,
+                    )
+                    .returning(calls.c.id)
                 )
-                + 1
-            )
-            await conn.execute(
-                calls.insert().values(
-                    id=new_id,
-                    guild_id=call.guild_id,
-                    number=number,
-                    channel_id=call.channel_id,
-                    parent_id=call.parent_id,
-                    user_id=call.user_id,
-                    user_name=call.user_name[:100],
-                    side=call.side,
-                    horizon=call.horizon,
-                    small=call.small,
-                    large=call.large,
-                    start_session=call.start.isoformat(),
-                    end_session=call.end.isoformat(),
-                    made_at=call.made_at.isoformat(),
-                    note=call.note[:200] if call.note else None,
-                )
-            )
+            ).scalar_one()
         return Call(**{**call.__dict__, "id": new_id, "number": number})
 
     async def call(self, guild_id: int, number: int) -> Call | None:

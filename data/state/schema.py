@@ -3,7 +3,7 @@ the concern modules query. Never rebuilt from anything, so every change is a new
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Integer, MetaData, String, Table
 
 from ..db import Migration
 
@@ -136,6 +136,114 @@ MIGRATIONS: list[Migration] = [
         )""",
         "CREATE INDEX call_deliveries_claim_token ON call_deliveries (claim_token)",
     ],
+),
+    (
+        6,
+        "ids from the database, per-server record numbers, claim leases on the database's clock",
+        [
+            # alerts and valuations: an id the database assigns, and a per-server number members see
+            # (the old id, which was unique in the whole database, so unique per server too)
+            """CREATE TABLE alerts_v5 (
+                id {ID},
+                guild_id BIGINT NOT NULL,
+                number INTEGER NOT NULL,
+                channel_id BIGINT NOT NULL,
+                signal VARCHAR(20) NOT NULL,
+                threshold DOUBLE PRECISION,
+                direction VARCHAR(10),
+                created_by BIGINT NOT NULL,
+                created_at VARCHAR(32) NOT NULL,
+                active BOOLEAN NOT NULL,
+                UNIQUE (guild_id, number)
+            )""",
+            """INSERT INTO alerts_v5 (id, guild_id, number, channel_id, signal, threshold, direction,
+                created_by, created_at, active)
+               SELECT id, guild_id, id, channel_id, signal, threshold, direction, created_by, created_at,
+                active
+               FROM alerts""",
+            "DROP TABLE alerts",
+            "ALTER TABLE alerts_v5 RENAME TO alerts",
+            """CREATE TABLE valuations_v5 (
+                id {ID},
+                guild_id BIGINT NOT NULL,
+                number INTEGER NOT NULL,
+                small_pe DOUBLE PRECISION NOT NULL,
+                large_pe DOUBLE PRECISION NOT NULL,
+                basis VARCHAR(10) NOT NULL,
+                large_basis VARCHAR(10) NOT NULL,
+                excludes_losses BOOLEAN,
+                source VARCHAR(300) NOT NULL,
+                as_of VARCHAR(10) NOT NULL,
+                recorded_by BIGINT NOT NULL,
+                recorded_at VARCHAR(32) NOT NULL,
+                UNIQUE (guild_id, number)
+            )""",
+            """INSERT INTO valuations_v5 (id, guild_id, number, small_pe, large_pe, basis, large_basis,
+                excludes_losses, source, as_of, recorded_by, recorded_at)
+               SELECT id, guild_id, id, small_pe, large_pe, basis, large_basis, excludes_losses, source,
+                as_of, recorded_by, recorded_at
+               FROM valuations""",
+            "DROP TABLE valuations",
+            "ALTER TABLE valuations_v5 RENAME TO valuations",
+            """CREATE TABLE calls_v6 (
+                id {ID},
+                guild_id BIGINT NOT NULL,
+                number INTEGER NOT NULL,
+                channel_id BIGINT NOT NULL,
+                parent_id BIGINT,
+                user_id BIGINT NOT NULL,
+                user_name VARCHAR(100) NOT NULL,
+                side VARCHAR(5) NOT NULL,
+                horizon VARCHAR(3) NOT NULL,
+                small VARCHAR(20) NOT NULL,
+                large VARCHAR(20) NOT NULL,
+                start_session VARCHAR(10) NOT NULL,
+                end_session VARCHAR(10) NOT NULL,
+                made_at VARCHAR(32) NOT NULL,
+                note VARCHAR(200),
+                withdrawn_at VARCHAR(32),
+                UNIQUE (guild_id, number)
+            )""",
+            """INSERT INTO calls_v6 (id, guild_id, number, channel_id, parent_id, user_id, user_name, side,
+                horizon, small, large, start_session, end_session, made_at, note, withdrawn_at)
+               SELECT id, guild_id, number, channel_id, parent_id, user_id, user_name, side, horizon, small,
+                large, start_session, end_session, made_at, note, withdrawn_at
+               FROM calls""",
+            "DROP TABLE calls",
+            "ALTER TABLE calls_v6 RENAME TO calls",
+            "CREATE INDEX calls_end ON calls (end_session)",
+            "CREATE INDEX calls_member ON calls (guild_id, user_id)",
+            # explicit ids were copied in: the identity continues after them (SQLite's does by itself)
+            {
+                "postgresql": "SELECT setval(pg_get_serial_sequence('calls', 'id'), "
+                "COALESCE(MAX(id), 0) + 1, false) FROM calls"
+            },
+            {
+                "postgresql": "SELECT setval(pg_get_serial_sequence('alerts', 'id'), "
+                "COALESCE(MAX(id), 0) + 1, false) FROM alerts"
+            },
+            {
+                "postgresql": "SELECT setval(pg_get_serial_sequence('valuations', 'id'), "
+                "COALESCE(MAX(id), 0) + 1, false) FROM valuations"
+            },
+            # the last number handed out per (server, kind): numbers are never reused, even after a removal
+            """CREATE TABLE record_numbers (
+                guild_id BIGINT NOT NULL,
+                kind VARCHAR(20) NOT NULL,
+                last INTEGER NOT NULL,
+                PRIMARY KEY (guild_id, kind)
+            )""",
+            """INSERT INTO record_numbers (guild_id, kind, last)
+               SELECT guild_id, 'alert', MAX(number) FROM alerts GROUP BY guild_id""",
+            """INSERT INTO record_numbers (guild_id, kind, last)
+               SELECT guild_id, 'valuation', MAX(number) FROM valuations GROUP BY guild_id""",
+            """INSERT INTO record_numbers (guild_id, kind, last)
+               SELECT guild_id, 'call', MAX(number) FROM calls GROUP BY guild_id""",
+            # a claim holds until lease_until, a time from the database's own clock, renewed while sending
+            "ALTER TABLE deliveries ADD COLUMN lease_until {TIMESTAMP}",
+            "ALTER TABLE alert_deliveries ADD COLUMN lease_until {TIMESTAMP}",
+            "ALTER TABLE call_deliveries ADD COLUMN lease_until {TIMESTAMP}",
+        ],
     ),
 ]
 
@@ -175,6 +283,7 @@ def _ledger_table(name: str, key: str) -> Table:
         Column("message_id", BigInteger),
         Column("error", String),
         Column("claim_token", String),
+        Column("lease_until", DateTime(timezone=True)),  # the database's clock; see data.dialect.db_now
     )
 
 
@@ -183,8 +292,9 @@ deliveries = _ledger_table("deliveries", "channel_id")
 valuations = Table(
     "valuations",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", BigInteger, primary_key=True),  # assigned by the database
     Column("guild_id", BigInteger),
+    Column("number", Integer),  # per server, what members see and type
     Column("small_pe", Float),
     Column("large_pe", Float),
     Column("basis", String),
@@ -199,8 +309,9 @@ valuations = Table(
 alerts = Table(
     "alerts",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", BigInteger, primary_key=True),  # assigned by the database
     Column("guild_id", BigInteger),
+    Column("number", Integer),  # per server, what members see and type
     Column("channel_id", BigInteger),
     Column("signal", String),
     Column("threshold", Float),
@@ -213,7 +324,7 @@ alert_deliveries = _ledger_table("alert_deliveries", "alert_id")
 calls = Table(
     "calls",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", BigInteger, primary_key=True),  # assigned by the database
     Column("guild_id", BigInteger),
     Column("number", Integer),
     Column("channel_id", BigInteger),
@@ -231,6 +342,13 @@ calls = Table(
     Column("withdrawn_at", String),
 )
 call_deliveries = _ledger_table("call_deliveries", "call_id")
+record_numbers = Table(
+    "record_numbers",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True),
+    Column("kind", String, primary_key=True),
+    Column("last", Integer),
+)
 LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),
     "alerts": (alert_deliveries, alert_deliveries.c.alert_id),

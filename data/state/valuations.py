@@ -1,4 +1,4 @@
-"""P/E figures members record for their server (/valuation record|remove)."""
+"""P/E figures members record for their server (/valuation record|remove), numbered per server."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import datetime as dt
 from sqlalchemy import and_, select
 
 from ..valuations import Observation
-from .base import Base, next_id
+from .base import Base, next_number
 from .schema import valuations
 
 
 class ValuationStore(Base):
     async def add_valuation(self, guild_id: int, obs: Observation, now: dt.datetime) -> int:
-        """Store a member's figures; ids are per database, the next after the highest."""
+        """Store a member's figures; returns their number in the server (never reused)."""
         async with self.engine.begin() as conn:
-            new_id = await next_id(conn, valuations)
+            number = await next_number(conn, guild_id, "valuation")
             await conn.execute(
                 valuations.insert().values(
-                    id=new_id,
+                    number=number,
                     guild_id=guild_id,
                     small_pe=obs.small_pe,
                     large_pe=obs.large_pe,
@@ -31,10 +31,10 @@ class ValuationStore(Base):
                     recorded_at=now.isoformat(),
                 )
             )
-        return new_id
+        return number
 
     async def valuations(self, guild_id: int) -> list[Observation]:
-        rows = await self._rows(select(valuations), valuations, guild_id)
+        rows = await self._rows(select(valuations).order_by(valuations.c.number), valuations, guild_id)
         return [
             Observation(
                 r.small_pe,
@@ -45,16 +45,16 @@ class ValuationStore(Base):
                 r.source,
                 dt.date.fromisoformat(r.as_of),
                 "recorded",
-                r.id,
+                r.number,
                 r.recorded_by,
             )
             for r in rows
         ]
 
-    async def remove_valuation(self, guild_id: int, valuation_id: int) -> None:
+    async def remove_valuation(self, guild_id: int, number: int) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
                 valuations.delete().where(
-                    and_(valuations.c.guild_id == guild_id, valuations.c.id == valuation_id)
+                    and_(valuations.c.guild_id == guild_id, valuations.c.number == number)
                 )
             )

@@ -32,7 +32,7 @@ async def test_fifty_alerts_list_in_pages_within_2000_characters_with_every_id(m
         text = private_refusal(fake, payload)  # private, immediate
         assert len(text) <= 2000
         seen |= {int(n) for n in re.findall(r"^#(\d+) ", text, re.MULTILINE)}
-    assert seen == {a.id for a in await bot.state.alerts(guild)}
+    assert seen == {a.number for a in await bot.state.alerts(guild)}
     first = private_refusal(fake, await run(bot, subcommand(fake, "alert", "list", [])))
     assert first.startswith(
         "50 alerts in this server, page 1 of 3 (`/alert list page:2` for more). "

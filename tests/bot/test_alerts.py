@@ -10,6 +10,7 @@ from data.calendar import TradingCalendar
 from data.state import Alert
 from tests.bot.fake_discord import ALL_TEXT, EPHEMERAL, MANAGE_CHANNELS, dispatch
 from tests.bot.test_delivery import Clock, FakePoster, Updates
+from tests.conftest import expire_claims
 
 CAL = TradingCalendar()
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -20,7 +21,7 @@ def engine(state, poster, clock, market) -> Delivery:
 
 
 async def test_a_streak_alert_fires_once_on_the_session_it_is_reached(state, snapshot_market):
-    alert_id = await state.add_alert(Alert(1, 555, "streak", 10.0, None, 7), CREATED)
+    alert_id = (await state.add_alert(Alert(1, 555, "streak", 10.0, None, 7), CREATED)).id
     poster = FakePoster()
     fired_on = []
     for day in range(2, 31):  # January 2026, one tick after each session's default update time
@@ -36,11 +37,10 @@ async def test_a_streak_alert_fires_once_on_the_session_it_is_reached(state, sna
 
 
 async def test_a_crash_after_sending_an_alert_does_not_send_it_again(state, snapshot_market):
-    alert_id = await state.add_alert(Alert(1, 555, "streak", 10.0, None, 7), CREATED)
-    claim = await state.claim(
-        alert_id, "2026-01-15", Clock("2026-01-15T21:31")(), dt.timedelta(minutes=10), "alerts"
-    )
+    alert_id = (await state.add_alert(Alert(1, 555, "streak", 10.0, None, 7), CREATED)).id
+    claim = await state.claim(alert_id, "2026-01-15", dt.timedelta(minutes=10), "alerts")
     assert claim is not None
+    await expire_claims(state, "alerts")  # the process died after sending; its lease ran out
     poster = FakePoster()
     await poster.post(555, None, nonce="sent-before-the-crash", thread_name=None)
     report = await engine(state, poster, Clock("2026-01-15T21:45"), snapshot_market).tick()

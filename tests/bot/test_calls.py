@@ -12,7 +12,7 @@ from data.calendar import TradingCalendar
 from data.state import Call
 from tests.bot.fake_discord import EPHEMERAL, dispatch
 from tests.bot.test_delivery import Clock, FakePoster, Updates
-from tests.conftest import csv_closes
+from tests.conftest import csv_closes, expire_claims
 
 CAL = TradingCalendar()
 MADE = dt.datetime(2026, 1, 5, 20, tzinfo=dt.UTC)  # 15:00 New York
@@ -82,10 +82,11 @@ async def test_after_downtime_a_late_result_is_still_resolved_on_the_end_close(s
 async def test_a_crash_after_sending_does_not_send_the_result_again(state, snapshot_market):
     call = await store(state, a_call())
     clock = Clock("2026-02-04T21:31")
-    await state.claim(call.id, "2026-02-04", clock(), dt.timedelta(minutes=10), "calls")
+    await state.claim(call.id, "2026-02-04", dt.timedelta(minutes=10), "calls")
     poster = FakePoster()
     await poster.post(THREAD, None, nonce="before-the-crash", thread_name=None)
-    clock.set("2026-02-04T21:45")  # the claim is stale: taken over, the post is looked for first
+    await expire_claims(state, "calls")  # the process died; its lease ran out
+    clock.set("2026-02-04T21:45")  # taken over: the post is looked for first
     report = await engine(state, poster, clock, snapshot_market).tick()
     assert report.calls_found_existing == 1
     assert len(poster.posts) == 1

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
+import time
 
-from bot.delivery import TITLE, ChannelGone, Delivery, NoAccess, Transient, nonce
+from bot.delivery import TITLE, ChannelGone, Delivery, NoAccess, TickReport, Transient, nonce
+from bot.schedule import SchedulePolicy
 from commands import digest
 from commands.registry import execute
 from commands.reply import Reply
 from data.calendar import TradingCalendar
+from data.db import create_engine
 from data.state import StateStore, Subscription
+from tests.conftest import expire_claims
 
 CAL = TradingCalendar()
 SESSION = dt.date(2026, 8, 21)
@@ -110,12 +115,13 @@ async def test_nothing_before_the_due_time_or_on_weekends(state):
 async def test_killed_after_the_claim_posts_once_after_restart(state):
     await subscribe(state, 101)
     clock = Clock("2026-08-21T20:31")
-    claim = await state.claim(101, "2026-08-21", clock(), dt.timedelta(minutes=10))  # then the process died
+    claim = await state.claim(101, "2026-08-21", dt.timedelta(minutes=10))  # then the process died
     assert claim is not None
     poster = FakePoster()
-    clock.set("2026-08-21T20:35")  # restarted: the claim is still fresh, nobody posts
+    clock.set("2026-08-21T20:35")  # restarted: the claim's lease still runs, nobody posts
     assert (await delivery(state, poster, clock).tick()).skipped == 1
-    clock.set("2026-08-21T20:42")  # stale: taken over, looked for, not found, sent once
+    await expire_claims(state)  # ten minutes later on the database's clock
+    clock.set("2026-08-21T20:42")  # the lease ran out: taken over, looked for, not found, sent once
     assert (await delivery(state, poster, clock).tick()).sent == 1
     assert poster.count(101) == 1
     row = await state.delivery(101, "2026-08-21")
@@ -126,8 +132,9 @@ async def test_killed_after_the_claim_posts_once_after_restart(state):
 async def test_killed_after_the_send_before_the_commit_does_not_post_twice(state):
     await subscribe(state, 101)
     clock, poster = Clock("2026-08-21T20:31"), FakePoster()
-    await state.claim(101, "2026-08-21", clock(), dt.timedelta(minutes=10))
+    await state.claim(101, "2026-08-21", dt.timedelta(minutes=10))
     await poster.post(101, None, nonce=nonce(101, "2026-08-21"), thread_name=None)  # sent, then died
+    await expire_claims(state)
     clock.set("2026-08-21T20:45")
     report = await delivery(state, poster, clock).tick()
     assert report.found_existing == 1
@@ -207,3 +214,117 @@ async def test_a_thousand_channels_one_render(state, snapshot_market):
     assert d.renders == 1
     assert sorted(p[0] for p in poster.posts) == list(channels)
     assert (await d.tick()).sent == 0
+
+
+# -- several processes on one database: leases, renewals and takeovers ---------------------------
+
+LEASE = dt.timedelta(seconds=1)  # short, so a stall past it takes a second or two of real time
+
+
+def leased(state, poster, clock, **kwargs) -> Delivery:
+    policy = SchedulePolicy(stale_claim=LEASE)
+    return Delivery(state, Updates(), poster, CAL, clock, policy, **kwargs)
+
+
+class StallingPoster(FakePoster):
+    """Its host freezes for ``seconds`` (the whole process, renewals included: a blocked event loop)
+    right after Discord accepted post number ``at``."""
+
+    def __init__(self, posts: list, at: int, seconds: float, stalled: threading.Event) -> None:
+        super().__init__()
+        self.posts, self.at, self.seconds, self.stalled = posts, at, seconds, stalled
+
+    async def post(self, channel_id, reply, *, nonce, thread_name):
+        message_id = await super().post(channel_id, reply, nonce=nonce, thread_name=thread_name)
+        if sum(1 for p in self.posts if p[2] == "A") == self.at:
+            self.stalled.set()
+            time.sleep(self.seconds)  # noqa: ASYNC251  (the point: nothing in this process runs)
+        return message_id
+
+    async def find_post(self, channel_id, title):
+        return None  # never asked: A only ever holds fresh claims
+
+
+class Tagged(FakePoster):
+    """Records which worker made each post (third field), all workers into one shared list."""
+
+    def __init__(self, posts: list, tag: str) -> None:
+        super().__init__()
+        self.posts, self.tag = posts, tag
+
+    async def post(self, channel_id, reply, *, nonce, thread_name):
+        await asyncio.sleep(0)
+        self.posts.append((channel_id, nonce, self.tag))
+        return 10_000 + len(self.posts)
+
+
+class StallingTagged(StallingPoster, Tagged):
+    def __init__(self, posts, at, seconds, stalled) -> None:
+        Tagged.__init__(self, posts, "A")
+        self.at, self.seconds, self.stalled = at, seconds, stalled
+
+
+async def test_a_worker_stalled_past_its_lease_is_taken_over_and_nothing_is_posted_twice(state, state_url):
+    channels = list(range(7000, 7300))
+    await subscribe(state, *channels)
+    posts: list = []
+    stalled = threading.Event()
+    clock = Clock("2026-08-21T20:31")
+
+    def worker_a() -> TickReport:
+        async def run() -> TickReport:
+            store = StateStore(create_engine(state_url))  # its own engine: another process, in effect
+            try:
+                poster = StallingTagged(posts, at=20, seconds=LEASE.total_seconds() * 2.5, stalled=stalled)
+                return await leased(store, poster, clock, concurrency=1, batch=50).tick()
+            finally:
+                await store.close()
+
+        return asyncio.run(run())
+
+    a = asyncio.create_task(asyncio.to_thread(worker_a))
+    assert await asyncio.to_thread(stalled.wait, 60)
+    await asyncio.sleep(LEASE.total_seconds() * 1.3)  # A is frozen and its lease has run out
+    b_report = await leased(state, Tagged(posts, "B"), clock).tick()
+    a_report = await a
+
+    per_channel = {c: [p[2] for p in posts if p[0] == c] for c in channels}
+    print(f"\nstall takeover: A {a_report}\n B {b_report}")
+    assert {c: len(w) for c, w in per_channel.items() if len(w) != 1} == {}  # exactly one post each
+    assert b_report.found_existing == 20  # A's posts before the stall, never recorded by A: found
+    assert a_report.lost >= 30  # the rest of A's batch: A checked, saw it lost, did not post
+    assert a_report.sent == 0  # A's 20 sends were recorded by B (found), not by A's stale token
+    assert sum(1 for w in per_channel.values() if w == ["A"]) == 20 + a_report.sent
+    for c in channels:
+        assert (await state.delivery(c, SESSION.isoformat()))["status"] == "sent"
+
+
+async def test_a_live_worker_keeps_its_claims_past_the_lease(state):
+    """A slow fan-out (each batch takes longer than the lease) is renewed while it sends: a second
+    process ticking all the while takes only the batches nobody holds, and nothing is posted twice."""
+    channels = list(range(8000, 8150))
+    await subscribe(state, *channels)
+    posts: list = []
+    clock = Clock("2026-08-21T20:31")
+
+    class Slow(Tagged):
+        async def post(self, channel_id, reply, *, nonce, thread_name):
+            await asyncio.sleep(0.04)  # 50 posts one at a time: 2 s per batch, twice the lease
+            return await super().post(channel_id, reply, nonce=nonce, thread_name=thread_name)
+
+    a = leased(state, Slow(posts, "A"), clock, concurrency=1, batch=50)
+    b_reports = []
+
+    async def b_keeps_ticking() -> None:
+        b = leased(state, Slow(posts, "B"), clock, concurrency=1, batch=50)
+        while len(posts) < len(channels):
+            b_reports.append(await b.tick())
+            await asyncio.sleep(0.2)
+
+    a_report, _ = await asyncio.gather(a.tick(), b_keeps_ticking())
+    assert sorted(p[0] for p in posts) == channels  # each exactly once
+    assert a_report.lost == 0
+    assert all(r.lost == 0 for r in b_reports)
+    assert a_report.sent > 0  # the fan-out was shared...
+    assert sum(r.sent for r in b_reports) > 0
+    assert sum(r.skipped for r in b_reports) > 0  # B met A's live claims and left them alone

@@ -21,7 +21,8 @@ def call(guild=1, user=7, horizon="1m", end=dt.date(2026, 2, 4), small="^RUT") -
 async def test_calls_migrate_as_a_numbered_step(state):
     assert [v for v, description, _ in MIGRATIONS if description.startswith("calls:")] == [5]
     async with state.engine.connect() as conn:
-        applied = (await conn.exec_driver_sql("SELECT version FROM schema_version")).scalars().all()
+        query = "SELECT version FROM schema_versions WHERE scope = 'state'"
+        applied = (await conn.exec_driver_sql(query)).scalars().all()
     assert 5 in applied
 
 
@@ -67,7 +68,7 @@ async def test_due_until_the_ledger_records_the_result(state):
     await state.withdraw_call(gone, MADE)
     assert [c.id for c in await state.due_calls(dt.date(2026, 1, 9))] == []
     assert [c.id for c in await state.due_calls(dt.date(2026, 1, 12))] == [done.id]
-    claim = await state.claim(done.id, "2026-01-12", MADE, dt.timedelta(minutes=10), ledger="calls")
+    claim = await state.claim(done.id, "2026-01-12", dt.timedelta(minutes=10), ledger="calls")
     assert [c.id for c in await state.due_calls(dt.date(2026, 2, 4))] == [done.id, later.id]  # claimed only
     await state.complete(claim, 42)
     assert [c.id for c in await state.due_calls(dt.date(2026, 2, 4))] == [later.id]

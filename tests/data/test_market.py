@@ -226,7 +226,7 @@ async def test_snapshot_only_mode_never_fetches(cache):
 async def test_an_older_schema_migrates_without_losing_rows(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
-    assert await migrate(engine, MIGRATIONS, upto=1) == 1
+    assert await migrate(engine, MIGRATIONS, scope="cache", upto=1) == 1
     async with engine.begin() as conn:
         await conn.execute(
             text(

@@ -16,6 +16,7 @@ from data.calendar import TradingCalendar
 from data.state import Subscription
 from tests.bot.fake_discord import dispatch
 from tests.bot.test_delivery import Clock, FakePoster, Updates
+from tests.conftest import expire_claims
 
 
 def _sub(cid) -> Subscription:
@@ -80,12 +81,7 @@ class CrashingPoster(FakePoster):
         return message_id
 
 
-async def test_restart_in_the_middle_of_a_fan_out_ends_with_one_post_per_channel(tmp_path):
-    from data.db import create_engine
-    from data.state import StateStore
-
-    state = StateStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"))
-    await state.open()
+async def test_restart_in_the_middle_of_a_fan_out_ends_with_one_post_per_channel(state):
     channels = list(range(5000, 5300))
     for c in channels:
         await state.subscribe(_sub(c), dt.datetime(2026, 8, 1, tzinfo=dt.UTC))
@@ -96,7 +92,8 @@ async def test_restart_in_the_middle_of_a_fan_out_ends_with_one_post_per_channel
         await first.tick()
     posted_before_restart = len(shared)
     assert 120 < posted_before_restart < 300
-    clock.now += dt.timedelta(minutes=11)  # restarted; the dead process's claims are stale now
+    clock.now += dt.timedelta(minutes=11)  # restarted; the dead process's leases ran out
+    await expire_claims(state)
     second = Delivery(state, Updates(), CrashingPoster(after=10**6, shared=shared), TradingCalendar(), clock)
     report = await second.tick()
     counts = {c: sum(1 for p in shared if p[0] == c) for c in channels}
@@ -104,4 +101,3 @@ async def test_restart_in_the_middle_of_a_fan_out_ends_with_one_post_per_channel
     recorded = 100  # two batches of 50 were recorded before the kill; the third was posted, not recorded
     assert report.found_existing == posted_before_restart - recorded
     assert report.sent == 300 - posted_before_restart
-    await state.close()
