@@ -207,6 +207,17 @@ async def state_url(request, tmp_path: Path, postgres: Postgres):
     await postgres.drop(name)
 
 
+@pytest.fixture(params=BACKENDS)
+async def empty_url(request, tmp_path: Path, postgres: Postgres):
+    """An empty database (nothing migrated) on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = await postgres.create(template=None)
+    yield postgres.url(name)
+    await postgres.drop(name)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if PG_TIMING:
         terminalreporter.write_line(

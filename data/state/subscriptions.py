@@ -97,6 +97,9 @@ class SubscriptionStore(Base):
         ]
 
     async def set_problem(self, channel_id: int, problem: str | None) -> None:
+        """Record why posting to the channel fails (cut to the column's 300 characters, which
+        PostgreSQL enforces and SQLite does not), or None once it works again."""
+        problem = problem[:300] if problem else problem
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(subscriptions).where(subscriptions.c.channel_id == channel_id).values(problem=problem)

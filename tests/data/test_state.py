@@ -30,17 +30,6 @@ def _obs(small: float = 15.0) -> Observation:
     return Observation(small, 20.0, "trailing", "trailing", None, "a member", as_of, "recorded", None, 7)
 
 
-@pytest.fixture(params=BACKENDS)
-async def empty_url(request, tmp_path, postgres):
-    """An empty database (nothing migrated) on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = await postgres.create(template=None)
-    yield postgres.url(name)
-    await postgres.drop(name)
-
-
 async def test_fifty_concurrent_alerts_all_succeed_with_distinct_numbers(state, state_url):
     other = StateStore(create_engine(state_url))
     await other.open()
