@@ -278,3 +278,24 @@ async def test_migrate_and_backup_commands(empty_url, tmp_path, monkeypatch, cap
     path = Path(capsys.readouterr().out.strip())
     assert path.parent == tmp_path / "backups"
     assert await asyncio.to_thread(lambda: path.stat().st_size) > 0
+
+
+async def test_fifty_concurrent_calls_all_succeed_with_distinct_numbers(state, state_url):
+    from data.state import Call
+
+    def call(user: int) -> Call:
+        made = dt.datetime(2026, 1, 5, 20, tzinfo=dt.UTC)
+        start, end = dt.date(2026, 1, 5), dt.date(2026, 2, 4)
+        return Call(1, 500, None, user, f"member {user}", "small", "1m", "^RUT", "^GSPC", start, end, made)
+
+    other = StateStore(create_engine(state_url))
+    await other.open()
+    try:
+        stores = [state, other]
+        added = await asyncio.gather(
+            *(stores[i % 2].add_call(call(i), max_open=3, open_from=dt.date(2026, 1, 6)) for i in range(50))
+        )
+    finally:
+        await other.close()
+    assert sorted(c.number for c in added) == list(range(1, 51))
+    assert len({c.id for c in added}) == 50
