@@ -223,8 +223,17 @@ def rates_chart(ratio: pd.Series, yields: pd.Series, yield_name: str, title: str
         return _png(fig, as_of)
 
 
-def rrg_chart(tails: dict[str, tuple[list[float], list[float]]], title: str, as_of: str) -> bytes:
-    """RS-Ratio (x) against RS-Momentum (y), quadrants shaded and named, a tail per fund."""
+def rrg_chart(
+    tails: dict[str, tuple[list[float], list[float]]],
+    title: str,
+    as_of: str,
+    near: tuple[str, ...] | list[str] = (),
+    band: float = 0.0,
+) -> bytes:
+    """RS-Ratio (x) against RS-Momentum (y), quadrants shaded and named, a tail per fund.
+
+    ``band`` > 0 shades the strip within ±band of 100 on each axis; funds in ``near`` (a coordinate
+    in that strip: a boundary call) get a dashed ring and "≈" after their name."""
     with mpl.rc_context(_STYLE):
         fig = _figure(bottom=0.11)
         ax = fig.subplots()
@@ -256,9 +265,15 @@ def rrg_chart(tails: dict[str, tuple[list[float], list[float]]], title: str, as_
             ax.plot(x, y, color=colour, lw=1.2, alpha=0.8)
             ax.scatter(x[:-1], y[:-1], color=colour, s=8, alpha=0.6)
             ax.scatter(x[-1:], y[-1:], color=colour, s=40, edgecolor="black", lw=0.5, zorder=3)
-            ax.annotate(ticker, (x[-1], y[-1]), xytext=(4, 4), textcoords="offset points", fontsize=9)
+            label = f"{ticker} ≈" if ticker in near else ticker
+            if ticker in near:
+                ax.scatter(x[-1:], y[-1:], s=160, facecolors="none", edgecolors=colour, linestyle="--", lw=1)
+            ax.annotate(label, (x[-1], y[-1]), xytext=(4, 4), textcoords="offset points", fontsize=9)
         ax.axhline(100, color="black", lw=0.6)
         ax.axvline(100, color="black", lw=0.6)
+        if band > 0:
+            ax.axvspan(100 - band, 100 + band, color="black", alpha=0.05, lw=0)
+            ax.axhspan(100 - band, 100 + band, color="black", alpha=0.05, lw=0)
         ax.set_xlabel("RS-Ratio")
         ax.set_ylabel("RS-Momentum")
         ax.set_title(title, loc="left")

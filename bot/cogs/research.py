@@ -109,6 +109,8 @@ class Research(ext.Cog):
         interaction: discord.Interaction[RotationBot],
         set: str | None = None,
         weeks: app_commands.Range[int, 2, 26] | None = None,
+        window: app_commands.Range[int, 5, 52] | None = None,
+        smooth: app_commands.Range[int, 1, 26] | None = None,
         export: bool | None = None,
     ) -> None:
         await answer(
@@ -116,6 +118,8 @@ class Research(ext.Cog):
             rrg_cmd.COMMAND,
             set=set,
             weeks=None if weeks is None else str(weeks),
+            window=None if window is None else str(window),
+            smooth=None if smooth is None else str(smooth),
             export=_flag(export),
         )
 

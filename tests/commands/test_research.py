@@ -103,7 +103,7 @@ def test_rrg_hand_computed():
     fridays = pd.date_range("2026-01-02", periods=7, freq="W-FRI")
     bench = pd.Series(100.0, index=fridays)
     fund = pd.Series([100, 102, 101, 104, 103, 106, 105], index=fridays, dtype=float)
-    out = rrg.rrg(fund.to_frame("X"), bench, n=3, k=1)["X"]
+    out = rrg.rrg(fund.to_frame("X"), bench, n=3, k=1, smooth=1)["X"]  # smooth 1: the unsmoothed construction
     # RS = fund here. Week 4: window (102, 101, 104), mean 102.333, sample sd 1.5275 -> z = +1.0911;
     # week 5: window (101, 104, 103), mean 102.667, sd 1.5275 -> z = +0.2182
     full = rrg.zscore(fund, 3) + 100
@@ -122,7 +122,7 @@ def test_rrg_hand_computed():
 async def test_rrg_on_the_bundled_sector_funds(snapshot_market):
     reply = await ask(rrg, snapshot_market, set="sectors", weeks="8")
     assert len(reply.fields) == 9
-    assert "RS-Ratio = 100 + z-score of RS over 10 weeks" in reply.text
+    assert "smoothed by a 10-week EMA, then RS-Ratio = 100 + z-score of it over 10 weeks" in reply.text
     assert reply.as_of == dt.date(2026, 7, 31)
     with pytest.raises(UserError, match="from 2 to 26"):
         await ask(rrg, snapshot_market, weeks="52")
