@@ -128,7 +128,7 @@ def build(query: GapQuery, pair: Pair) -> Reply:
     ratio_name = f"{pair.small}/{pair.large} ratio"
     leader = f.first_leads if g.spread > 0 else f.second_leads if g.spread < 0 else "dead even"
     text = (
-        f"{g.window.label.capitalize()}: {pair.small_name} {pct(g.small_return)}, "
+        f"{g.window.opening}: {pair.small_name} {pct(g.small_return)}, "
         f"{pair.large_name} {pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp "
         f"({f.ratio} {pct(g.ratio_change)}). "
         f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {sessions(g.sessions)}; "

@@ -65,6 +65,12 @@ class Window:
     end: pd.Timestamp  # the close it is measured to
     label: str
 
+    @property
+    def opening(self) -> str:
+        """The label at the start of a sentence: first letter up, the rest as is (``2024-Q1``, not
+        ``str.capitalize``'s ``2024-q1``)."""
+        return self.label[:1].upper() + self.label[1:]
+
 
 def parse_date(text: str, what: str = "date") -> dt.date:
     try:

@@ -107,7 +107,7 @@ def build(query: SectorsQuery, inputs: SectorInputs) -> Reply:
     window, table, notes = compute(query, inputs)
     best, worst = table.iloc[0], table.iloc[-1]
     text = (
-        f"{window.label.capitalize()}, small-cap sectors ranked by total return: {best.name} "
+        f"{window.opening}, small-cap sectors ranked by total return: {best.name} "
         f"({best.sector}) leads with {pct(best.small)}, {worst.name} ({worst.sector}) trails with "
         f"{pct(worst.small)}. Close of {window.base.date()} to close of {window.end.date()}."
     )

@@ -76,6 +76,11 @@ async def test_new_forms_follow_the_definitions(snapshot_market, period, base, e
     assert reply.field("^GSPC return").number == pytest.approx(GSPC[end] / GSPC[base] - 1, abs=1e-12)
 
 
+async def test_a_quarter_keeps_its_capital_q_in_the_sentence(snapshot_market):
+    reply = await ask(snapshot_market, period="2024-q1")
+    assert reply.text.startswith("2024-Q1: Russell 2000 (^RUT) +4.81%")
+
+
 async def test_an_open_range_says_where_it_ends(snapshot_market):
     reply = await ask(snapshot_market, period="2020-01-01..")
     assert reply.text.startswith("Since 2020-01-01 (to 2026-08-21): ")
