@@ -17,12 +17,15 @@ import asyncio
 import datetime as dt
 import logging
 import sys
+from contextlib import AsyncExitStack
 
-from .console import Console
-from .services import market_data, state_store
 from .settings import Settings
+from .startup import defer_import, process_age
 
 log = logging.getLogger("bot")
+
+# Each action imports what it needs where it runs: `ask` answered from the answer cache loads neither
+# discord, nor SQLAlchemy, nor the live source, nor matplotlib (see bot/services.LazyMarket).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,10 +64,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    async with market_data(settings) as data, state_store(settings) as state:
-        console = Console(data, settings.chart_dir, state=state)
+    from .answers import AnswerCache
+    from .console import Console
+    from .services import LazyMarket, market_data, state_store
+
+    answers = AnswerCache(settings.answer_cache_dir, max_bytes=settings.answer_cache_mib * 2**20)
+    async with AsyncExitStack() as stack:
         if args.action == "ask":
-            return await console.ask(" ".join(args.line), as_json=args.json, as_csv=args.csv)
+            line = " ".join(args.line)
+            state = (
+                await stack.enter_async_context(state_store(settings))
+                if line.strip().lstrip("/").lower().startswith("valuation")
+                else None
+            )
+            console = Console(LazyMarket(settings, stack), settings.chart_dir, state=state, answers=answers)
+            return await console.ask(line, as_json=args.json, as_csv=args.csv)
+        data = await stack.enter_async_context(market_data(settings))
+        state = await stack.enter_async_context(state_store(settings))
         if args.action == "simulate":
             from .simulate import simulate
 
@@ -73,6 +89,8 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
                 *(args.alert, args.server),
                 calls=args.call,
             )
+        console = Console(data, settings.chart_dir, state=state, answers=answers)
+        log.info("console ready in %.2f s since the process started", process_age())
         return await console.repl()
 
 
@@ -104,6 +122,8 @@ async def _migrate(settings: Settings) -> int:
 async def _backup(settings: Settings) -> int:
     from data.state import BackupFailed
 
+    from .services import state_store
+
     async with state_store(settings) as state:
         try:
             path = await state.backup(settings.backup_dir)
@@ -118,6 +138,8 @@ async def _backup(settings: Settings) -> int:
 
 
 def _run_discord(settings: Settings, token: str) -> int:
+    if settings.chart_executor == "process":
+        defer_import("commands.charts")  # the workers draw; this process need not hold matplotlib
     from .client import RotationBot
 
     RotationBot(settings).run(token, log_handler=None)  # our logging config, set in main()
@@ -145,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_backup(settings))
         if args.action is None and token is not None:
             return _run_discord(settings, token)
+        if args.action == "ask":
+            defer_import("commands.charts")  # drawn only if the answer cache cannot answer
         return asyncio.run(_console(settings, args))
     except KeyboardInterrupt:
         return 130

@@ -18,7 +18,7 @@ from commands import digest as digest_cmd
 from commands.alerts import alert_source
 from commands.calls import call_source
 from commands.pair import HistoryProvider
-from commands.registry import Registry, default_registry, execute
+from commands.registry import Registry, default_registry
 from commands.reply import Reply, UserError
 from data.calendar import TradingCalendar
 from data.db import create_engine
@@ -26,6 +26,7 @@ from data.market import utcnow
 from data.state import StateStore
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
+from .answers import AnswerCache
 from .cogs import EXTENSIONS
 from .delivery import Delivery
 from .poster import DiscordPoster
@@ -70,6 +71,7 @@ class RotationBot(ext.Bot):
         )
         self.settings = settings
         self.registry: Registry = default_registry()
+        self.answers = AnswerCache(settings.answer_cache_dir, max_bytes=settings.answer_cache_mib * 2**20)
         self._given_market, self._given_workers, self._given_state = market, workers, state
         self.clock = clock
         self.sync_on_start = sync_on_start
@@ -146,9 +148,9 @@ class RotationBot(ext.Bot):
         engine sees from its as-of date that the session's close is not in yet)."""
         try:
             query = digest_cmd.COMMAND.validate({"date": session.isoformat()})
-            return await execute(digest_cmd.COMMAND, query, self.market, self.workers)
+            return await self.answers.answer(digest_cmd.COMMAND, query, self.market, self.workers)
         except UserError:  # the session is newer than the data
-            return await execute(
+            return await self.answers.answer(
                 digest_cmd.COMMAND, digest_cmd.COMMAND.validate({}), self.market, self.workers
             )
 

@@ -8,15 +8,18 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from commands.help import about_reply, help_reply
 from commands.registry import Registry, default_registry, execute, split_line
 from commands.reply import Reply, UserError
-from data.market import MarketData
-from data.state import StateStore
 
-from .valuations import record_valuation, remove_valuation, show_valuation
+from .answers import AnswerCache
+from .services import LazyMarket
+
+if TYPE_CHECKING:  # imported where used: `ask` answers most lines without SQLAlchemy or the live source
+    from data.market import MarketData
+    from data.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +35,20 @@ async def in_thread(func, *args):
 class Console:
     def __init__(
         self,
-        data: MarketData,
+        data: MarketData | LazyMarket,
         chart_dir: Path,
         registry: Registry | None = None,
         state: StateStore | None = None,
+        answers: AnswerCache | None = None,
     ) -> None:
         self.data = data
         self.chart_dir = chart_dir
         self.registry = registry or default_registry()
         self.state = state
+        self.answers = answers
+
+    async def market(self) -> MarketData:
+        return await self.data.open() if isinstance(self.data, LazyMarket) else self.data
 
     async def answer(self, line: str) -> Reply:
         """Answer one line; raises :class:`UserError` for anything the user should rephrase."""
@@ -48,14 +56,18 @@ class Console:
         if name == "help":
             return help_reply(self.registry)
         if name == "about":
-            return await about_reply(self.data)
+            return await about_reply(await self.market())
         if name == "valuation":
             return await self._valuation(line)
         command, query = self.registry.validate_line(line)
-        return await execute(command, query, self.data, in_thread)
+        if self.answers is not None:
+            return await self.answers.answer(command, query, self.data, in_thread)
+        return await execute(command, query, await self.market(), in_thread)
 
     async def _valuation(self, line: str) -> Reply:
         """/valuation show | record ... | remove id:N, for the console's own "server" (id 0)."""
+        from .valuations import record_valuation, remove_valuation, show_valuation
+
         _, options, words = split_line(line)
         action = words[0].lower() if words else "show"
         if len(words) > 1:
@@ -67,7 +79,7 @@ class Console:
             raise UserError("/valuation needs the state database, which this console was started without.")
         now = dt.datetime.now(dt.UTC)
         if action == "show":
-            return await show_valuation(self.state, CONSOLE_GUILD, self.data, now.date(), in_thread)
+            return await show_valuation(self.state, CONSOLE_GUILD, await self.market(), now.date(), in_thread)
         if action == "record":
             text = await record_valuation(self.state, CONSOLE_GUILD, options, CONSOLE_USER, now)
         elif action == "remove":

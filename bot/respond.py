@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 from commands.escape import code
-from commands.registry import Command, execute
+from commands.registry import Command
 from commands.reply import UserError
 from commands.tickers import query_tickers
 from data.errors import UnknownTicker
@@ -58,7 +58,7 @@ async def answer(interaction: discord.Interaction[RotationBot], command: Command
     await interaction.response.defer(thinking=True)
     deferred = time.perf_counter()
     bot = interaction.client
-    reply = await execute(command, query, bot.market, bot.workers)
+    reply = await bot.answers.answer(command, query, bot.market, bot.workers)
     built = time.perf_counter()
     embed, _ = reply_embed(reply)
     files = reply_files(reply)  # the chart the embed shows, and the CSV when export:true asked for it

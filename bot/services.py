@@ -1,21 +1,33 @@
-"""Builds the data layer from settings; shared by the console and the Discord client."""
+"""Builds the data layer from settings; shared by the console and the Discord client.
+
+Imports of the data path (SQLAlchemy, the live source) happen inside the functions: the console's
+``ask`` may answer from the answer cache without them (:class:`LazyMarket`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from data.cache import PriceCache
-from data.db import create_engine
-from data.market import FreshnessPolicy, MarketData
-from data.sources.live import YFinanceSource
-from data.state import StateStore
+from data.versions import SqliteVersions
 
 from .settings import DataSource, Settings
+
+if TYPE_CHECKING:
+    from data.market import MarketData, PriceHistory
+    from data.state import StateStore
 
 
 @asynccontextmanager
 async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
+    from data.cache import PriceCache
+    from data.db import create_engine
+    from data.market import FreshnessPolicy, MarketData
+    from data.sources.live import YFinanceSource
+
     cache = PriceCache(create_engine(settings.database_url))
     await cache.open()
     live = (
@@ -31,9 +43,54 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
 
 @asynccontextmanager
 async def state_store(settings: Settings) -> AsyncIterator[StateStore]:
+    from data.db import create_engine
+    from data.state import StateStore
+
     state = StateStore(create_engine(settings.state_database_url))
     await state.open(backups=settings.backup_dir)
     try:
         yield state
     finally:
         await state.close()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a ``sqlite...:///path`` URL (read without SQLAlchemy), else None."""
+    scheme, sep, rest = url.partition(":///")
+    path = rest.split("?", 1)[0]
+    if not sep or scheme.split("+", 1)[0] != "sqlite" or path in ("", ":memory:"):
+        return None
+    return Path(path)
+
+
+class LazyMarket:
+    """:class:`MarketData` opened on first real use; until then, data versions are read straight from
+    the cache's SQLite file, so an answer the answer cache holds costs no data path at all."""
+
+    def __init__(self, settings: Settings, stack: AsyncExitStack) -> None:
+        self.settings, self._stack = settings, stack
+        self._market: MarketData | None = None
+        self._opening = asyncio.Lock()  # a pair's two histories ask at once: open (and migrate) once
+        path = sqlite_file(settings.database_url)
+        self._quick = SqliteVersions(path, settings.data_source.value) if path is not None else None
+
+    @property
+    def opened(self) -> bool:
+        return self._market is not None
+
+    async def open(self) -> MarketData:
+        async with self._opening:
+            if self._market is None:
+                if self._quick is not None:
+                    self._quick.close()
+                    self._quick = None
+                self._market = await self._stack.enter_async_context(market_data(self.settings))
+        return self._market
+
+    async def version(self, ticker: str) -> str | None:
+        if self._market is None and self._quick is not None:
+            return await self._quick.version(ticker)
+        return await (await self.open()).version(ticker)
+
+    async def history(self, ticker: str) -> PriceHistory:
+        return await (await self.open()).history(ticker)

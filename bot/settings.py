@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     chart_executor: str = Field(default="process", pattern="^(process|thread)$")
     chart_workers: int = Field(default=2, ge=1, le=16)
     sync_state_path: Path = Path("var/command-sync.json")
+    answer_cache_dir: Path | None = Field(
+        default=Path("var/answers"), description="Built answers shared by this machine's processes"
+    )
+    answer_cache_mib: int = Field(default=32, ge=0, description="In-memory answer cache bound, per process")
 
     @field_validator("discord_token", "discord_guild_id", mode="before")
     @classmethod

@@ -9,37 +9,44 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
-import gc
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-
-def _warm() -> None:
-    """Each worker's initializer: import every command module (their imports cost ~0.4 s) and draw
-    once (fonts), so no user's first answer pays for either."""
-    import pandas as pd
-
-    from commands.charts import gap_chart
-    from commands.registry import default_registry
-
-    default_registry()
-
-    frame = pd.DataFrame(
-        {"small": [1.0, 1.1], "large": [1.0, 1.05]}, index=pd.date_range("2026-01-01", periods=2)
-    )
-    gap_chart(frame, "small", "large", "warm-up", "2026-01-02")
-    # Everything imported so far lives as long as the worker: keep it out of the collector's way
-    # (full collections over matplotlib's object graph showed up as 100 ms stalls at p95).
-    gc.freeze()
+ENTRY = "bot.worker_entry"  # the workers' whole world: numpy, pandas, matplotlib, commands/
 
 
-def _worker_id() -> str:
+def _start_method() -> mp.context.BaseContext:
+    """forkserver where the platform has it: one warm server process (the entry point imported and a
+    chart drawn once), each worker forked from it, so workers share those pages rather than hold a
+    copy each and start in milliseconds. Never plain fork: this process runs an event loop and threads.
+    """
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload([ENTRY])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _import_entry() -> None:
+    """Each worker's initializer: a no-op after a fork from the warm server, the warm-up after a spawn."""
+    __import__(ENTRY)
+
+
+def worker_id() -> str:
+    """Which worker answered: the pool's start-up probe (this module imports the standard library only,
+    so unpickling it in a worker costs nothing)."""
     time.sleep(0.05)  # long enough that one idle worker cannot take every probe
     return f"{os.getpid()}-{threading.get_ident()}"
+
+
+def loaded_modules() -> list[str]:
+    """A worker's ``sys.modules``: the test that keeps workers lean asks for it."""
+    return sorted(sys.modules)
 
 
 class Workers:
@@ -47,12 +54,12 @@ class Workers:
         self.kind = kind
         workers = workers or max(1, min(4, os.cpu_count() or 1))
         if kind == "process":
-            # spawn, not fork: forking a process that runs an event loop and threads is unsafe
             self._pool: cf.Executor = cf.ProcessPoolExecutor(
-                workers, mp_context=mp.get_context("spawn"), initializer=_warm
+                workers, mp_context=_start_method(), initializer=_import_entry
             )
         elif kind == "thread":
-            self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="chart", initializer=_warm)
+            __import__(ENTRY)  # a thread pool shares this interpreter: warm it here
+            self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="chart")
         else:
             raise ValueError(f"unknown chart executor {kind!r}: use 'process' or 'thread'")
         self.workers = workers
@@ -62,7 +69,7 @@ class Workers:
         loop = asyncio.get_running_loop()
         seen: set[str] = set()
         for _ in range(100):  # returns once every worker has run its initializer and answered
-            probes = (loop.run_in_executor(self._pool, _worker_id) for _ in range(self.workers))
+            probes = (loop.run_in_executor(self._pool, worker_id) for _ in range(self.workers))
             seen.update(await asyncio.gather(*probes))
             if len(seen) >= self.workers:
                 return

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     and_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DatabaseError
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .db import Migration, insert_for, migrate, quick_check, set_aside, sqlite_path
 from .frames import BAR_COLUMNS, empty_bars
+from .versions import STATS_SQL, BarStats
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,12 @@ class PriceCache:
         frame[BAR_COLUMNS] = frame[BAR_COLUMNS].astype("float64")
         frame["final"] = frame["final"].astype(bool)
         return frame
+
+    async def stats(self, ticker: str) -> dict[str, BarStats]:
+        """Per source, what identifies the stored rows (for data versions): one indexed query."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(text(STATS_SQL), {"ticker": ticker})).all()
+        return {row[0]: BarStats.from_row(tuple(row)) for row in rows}
 
     async def store(
         self, ticker: str, source: str, frame: pd.DataFrame, final: pd.Series, fetched_at: dt.datetime

@@ -17,17 +17,20 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .cache import PriceCache
-from .calendar import TradingCalendar
 from .errors import DataUnavailable, UnknownTicker
 from .frames import adjusted_from_actions, splice
-from .sources import PriceSource
 from .sources.snapshot import SnapshotSource
 from .universe import is_index, return_basis
+from .versions import BarStats, current_version, version
+
+if TYPE_CHECKING:  # the workers unpickle PriceHistory-free data but import this module: keep it light
+    from .cache import PriceCache
+    from .calendar import TradingCalendar
+    from .sources import PriceSource
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ class PriceHistory:
     basis: str  # "price" | "total"
     source: str  # where the newest rows came from, in words
     stale: str | None = None  # set when live data should exist but could not be had
+    version: str = ""  # changes whenever the stored rows behind ``prices`` do (see data.versions)
 
     @property
     def last_session(self) -> dt.date:
@@ -116,6 +120,8 @@ class MarketData:
     def calendar(self) -> TradingCalendar:
         """Built on first use: the snapshot-only mode never needs it."""
         if self._calendar is None:
+            from .calendar import TradingCalendar  # exchange_calendars costs ~0.3 s to import
+
             self._calendar = TradingCalendar()
         return self._calendar
 
@@ -136,6 +142,25 @@ class MarketData:
             result = await self._build(ticker, stale)
             self._memo[ticker] = result
             return result
+
+    async def version(self, ticker: str) -> str | None:
+        """The version :meth:`history` would return now, or None if that call would first fetch (or
+        seed) anything. Cheap: the memo's when it is fresh, else one indexed query over the cache."""
+        memo = self._memo.get(ticker)
+        if memo is not None:
+            return None if self._wants_refresh(ticker, memo) else memo.version
+        if self.live is not None and ticker in self._failures:
+            return None  # the history would retry the source, or carry a note the stored rows cannot show
+        stats = await self.cache.stats(ticker)
+        now = self.clock()
+        return current_version(
+            ticker,
+            self.mode,
+            stats,
+            now,
+            self.policy.refresh_every,
+            lambda: self.calendar.last_closed_session(now),
+        )
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -287,4 +312,27 @@ class MarketData:
             source = "Yahoo Finance (live)" if snap.empty else "bundled snapshot + Yahoo Finance (live)"
         else:
             source = "bundled snapshot"
-        return PriceHistory(ticker, prices, return_basis(ticker), source, stale)
+        stamp = version(
+            ticker, self.mode, stats_of(snap), stats_of(live) if live is not None else None, stale
+        )
+        return PriceHistory(ticker, prices, return_basis(ticker), source, stale, stamp)
+
+
+def stats_of(bars: pd.DataFrame) -> BarStats | None:
+    """:class:`BarStats` of stored bars as :meth:`PriceCache.load` returns them: the same figures
+    :data:`data.versions.STATS_SQL` computes in the database, so both give one version."""
+    if bars.empty:
+        return None
+    splits = bars["splits"].fillna(0)
+    provisional = ~bars["final"].astype(bool)
+    last = bars.iloc[-1]
+    return BarStats(
+        rows=len(bars),
+        last_session=bars.index[-1].date().isoformat(),
+        last_fetched=str(bars["fetched_at"].max()),
+        splits=int(((splits != 0) & (splits != 1)).sum()),
+        provisional=int(provisional.sum()),
+        oldest_provisional=str(bars.loc[provisional, "fetched_at"].min()) if provisional.any() else None,
+        last_close=float(last["close"]),
+        last_adj_close=float(last["adj_close"]),
+    )

@@ -90,6 +90,7 @@ def bot_settings(tmp_path: Path, fake: FakeDiscord, state_url: str | None = None
         state_database_url=state_url or f"sqlite+aiosqlite:///{tmp_path / 'state.db'}",
         scheduler_enabled=False,
         backup_dir=tmp_path / "backups",
+        answer_cache_dir=tmp_path / "answers",
     )
 
 

@@ -12,7 +12,6 @@ from discord.ext import commands as ext
 
 from commands.chat import Reading, read
 from commands.help import about_reply, help_reply
-from commands.registry import execute
 from commands.reply import Reply, UserError
 from data.errors import DataError
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
@@ -99,7 +98,7 @@ class Chat(ext.Cog):
             today = self.bot.clock().date()
             return await show_valuation(self.bot.state, guild_id, self.bot.market, today, self.bot.workers)
         command, query = self.bot.registry.validate_line(reading.line)
-        return await execute(command, query, self.bot.market, self.bot.workers)
+        return await self.bot.answers.answer(command, query, self.bot.market, self.bot.workers)
 
 
 async def setup(bot: RotationBot) -> None:

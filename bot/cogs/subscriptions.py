@@ -14,7 +14,6 @@ from discord.ext import tasks
 
 from commands import digest as digest_cmd
 from commands.escape import code, thread_name
-from commands.registry import execute
 from commands.reply import Field, Reply, UserError
 from data.state import GuildSettings, Subscription
 
@@ -345,7 +344,7 @@ class Subscriptions(ext.Cog):
         self.discuss_rate.take(interaction.guild_id, interaction.user.id)
         await interaction.response.defer(thinking=True)
         query = digest_cmd.COMMAND.validate({})
-        reply = await execute(digest_cmd.COMMAND, query, self.bot.market, self.bot.workers)
+        reply = await self.bot.answers.answer(digest_cmd.COMMAND, query, self.bot.market, self.bot.workers)
         embed, file = reply_embed(reply)
         message = await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING, wait=True)
         thread = await channel.create_thread(

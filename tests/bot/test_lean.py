@@ -1,0 +1,77 @@
+"""Lean processes: the pool's workers and the console's ``ask`` import only what their work needs.
+
+Checked on ``sys.modules`` in real separate processes: a worker after building a real answer, and
+``python -m bot ask`` both when it builds and when the answer cache answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.workers import Workers, loaded_modules
+from commands import gap
+from commands.pair import load_pair
+
+ROOT = Path(__file__).resolve().parents[2]
+NEVER = ("discord", "yfinance", "sqlalchemy", "aiosqlite", "aiohttp", "exchange_calendars", "pydantic")
+
+
+def heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted({m.split(".")[0] for m in modules} & set(names))
+
+
+async def test_a_worker_imports_only_what_building_needs(snapshot_market):
+    workers = Workers("process", 1)  # its own: the session's pool has run every test's builds
+    await workers.warm_up()
+    query = gap.COMMAND.validate({"period": "2024"})
+    try:
+        reply = await workers(gap.build, query, await load_pair(snapshot_market, "^RUT", "^GSPC"))
+        modules = await workers(loaded_modules)
+    finally:
+        workers.close()
+    assert reply.chart is not None
+    assert heavy(modules, NEVER) == []
+    assert not [m for m in modules if m.startswith("bot.") and m not in ("bot.workers", "bot.worker_entry")]
+    assert {"numpy", "pandas", "matplotlib", "commands.gap"} <= set(modules)
+
+
+def ask_modules(tmp_path: Path, line: str) -> tuple[str, list[str]]:
+    """Run ``python -m bot ask`` in a fresh interpreter; return its output and its sys.modules."""
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from bot.__main__ import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    status = main(['ask', {line!r}])\n"
+        "print(json.dumps({'status': status, 'out': out.getvalue(), 'modules': sorted(sys.modules)}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    env |= {"PYTHONPATH": str(ROOT), "DATA_SOURCE": "snapshot"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["status"] == 0, result["out"]
+    return result["out"], result["modules"]
+
+
+def test_ask_imports_only_what_its_command_needs(tmp_path):
+    built, modules = ask_modules(tmp_path, "/gap period:2024")
+    assert heavy(modules, ("discord", "yfinance", "aiohttp")) == []  # builds: data path, no Discord
+    assert {"matplotlib", "sqlalchemy"} <= set(modules)
+    cached, modules = ask_modules(tmp_path, "/gap period:2024")
+    # answered from the answer cache: no data path, no calendar, no drawing
+    never = tuple(n for n in NEVER if n != "pydantic")  # the settings are read with pydantic
+    assert heavy(modules, (*never, "matplotlib")) == []
+    assert cached.split("Chart:")[0] == built.split("Chart:")[0]
