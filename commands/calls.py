@@ -40,7 +40,7 @@ from data.state import Call
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT, display_name, normalize_ticker
 
 from . import charts
-from . import escape as echo
+from .escape import escape
 from .history import HORIZONS, base_rate
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
@@ -114,13 +114,21 @@ def window(calendar: TradingCalendar, made_at: dt.datetime, horizon: str) -> tup
     return sessions[first], sessions[first + h]
 
 
-def refusal(end: dt.date, data_last: dt.date, live: bool, sessions_behind: int, pair_name: str) -> str | None:
+def refusal(
+    end: dt.date,
+    data_last: dt.date,
+    live: bool,
+    sessions_behind: int,
+    pair_name: str,
+    stale: str | None = None,
+) -> str | None:
     """Why a call whose window ends on ``end`` could never be scored, or None when it can be.
 
     The data already reaches ``end`` (a replay of the past): fine. Otherwise the closes must still come:
     with live data off the data never grows, and with live data on a pair more than
     :data:`BEHIND_LIMIT` sessions behind the newest close is not being kept up to date (a delisted
-    fund, a series the live source does not carry)."""
+    fund, a series the live source does not carry, or the live source failing right now: ``stale``,
+    its note, is quoted so the member can tell an outage, worth another try later, from the rest)."""
     if data_last >= end:
         return None
     if not live:
@@ -129,9 +137,11 @@ def refusal(end: dt.date, data_last: dt.date, live: bool, sessions_behind: int, 
             f"{end} could never be scored: I won't record a call that cannot be resolved."
         )
     if sessions_behind > BEHIND_LIMIT:
+        why = f" ({stale.rstrip('.')})" if stale else ""
         return (
             f"The data for {pair_name} ends on {data_last}, {sessions_behind} sessions behind the newest "
-            f"close: it is not being kept up to date, so a window ending on {end} could not be scored."
+            f"close{why}: it is not being kept up to date, so a window ending on {end} could not be scored. "
+            "I won't record a call that may never be resolved; if the live source is down, try again later."
         )
     return None
 
@@ -157,7 +167,7 @@ def withdraw_refusal(call: Call | None, number: int, user_id: int, now: dt.datet
     if call is None or call.withdrawn_at is not None:
         return f"There is no standing call #{number} in this server."
     if call.user_id != user_id:
-        return f"Only {plain(call.user_name)}, who made call #{number}, can withdraw it."
+        return f"Only {escape(call.user_name)}, who made call #{number}, can withdraw it."
     if now - call.made_at > WITHDRAW_WINDOW:
         minutes = WITHDRAW_WINDOW.seconds // 60
         return (
@@ -226,19 +236,13 @@ def pair_label(small: str, large: str) -> str:
     return f"{small} vs {large}"
 
 
-def plain(text: str) -> str:
-    """A member's words inside the bot's markdown (through the one escaping module): formatting
-    characters escaped, never a mention or a link."""
-    return echo.escape(text)
-
-
 def terms_reply(call: Call, pair: Pair) -> Reply:
     """The answer to a call: its terms and the base rate of that side over that horizon."""
     h = HORIZONS[call.horizon]
     base = base_rates(pair.frame, call.horizon)
     other = "large" if call.side == "small" else "small"
     text = (
-        f"**{plain(call.user_name)}** calls {side_name(call)} to lead {other} over the next {call.horizon} "
+        f"{escape(call.user_name)} calls {side_name(call)} to lead {other} over the next {call.horizon} "
         f"({h} sessions): from the close of {call.start} to the close of {call.end}. I'll resolve it on "
         f"{call.end}'s final close and post the result here. "
         f"Base rate: since {base.since}, {call.side} led in {_rate(base.share(call.side))} of "
@@ -247,7 +251,7 @@ def terms_reply(call: Call, pair: Pair) -> Reply:
         f"`/call-withdraw number:{call.number}`."
     )
     if call.note:
-        text += f"\n> {plain(call.note)}"
+        text += f"\nNote: “{escape(call.note)}”"
     fields = [
         Field("Side", call.side),
         Field("Horizon", f"{call.horizon} ({h} sessions)", h, "sessions"),
@@ -316,14 +320,14 @@ def result_reply(call: Call, pair: Pair, final_through: dt.date) -> Reply:
     base = base_rates(pair.frame.loc[: pd.Timestamp(call.end)], call.horizon)  # as known at the end
     title = RESULT_TITLE.format(number=call.number) + f": {_verdict(o)}"
     text = (
-        f"**{plain(call.user_name)}** called {side_name(call)} to lead over {call.horizon}, from the close "
+        f"{escape(call.user_name)} called {side_name(call)} to lead over {call.horizon}, from the close "
         f"of {call.start} to the close of {call.end}. {display_name(call.small)} returned "
         f"{pct(o.small_return)}, {display_name(call.large)} {pct(o.large_return)}: a spread of "
-        f"{pp(o.spread)}, so the call was **{_verdict(o)}** ({pp(o.captured)} captured). "
+        f"{pp(o.spread)}, so the call was {_verdict(o)} ({pp(o.captured)} captured). "
         f"Base rate for that call: {_rate(base.share(call.side))} of {base.n:,} windows since {base.since}."
     )
     if call.note:
-        text += f"\n> {plain(call.note)}"
+        text += f"\nNote: “{escape(call.note)}”"
     fields = [
         Field("Spread", pp(o.spread), o.spread, "pp"),
         Field("Result", _verdict(o), int(bool(o.right))),
@@ -341,14 +345,12 @@ def result_reply(call: Call, pair: Pair, final_through: dt.date) -> Reply:
         source=pair.source,
         notes=list(pair.notes),
     )
-    reply.chart = charts.call_chart(
-        spread_path,
-        call.side,
-        str(call.end),
-        f"Call #{call.number}: {call.side} over {call.horizon}, {pair_label(call.small, call.large)}",
-        str(call.end),
+    title = f"Call #{call.number}: {call.side} over {call.horizon}, {pair_label(call.small, call.large)}"
+    charts.attach(
+        reply,
+        f"call-{call.number}.png",
+        lambda: charts.call_chart(spread_path, call.side, str(call.end), title, str(call.end)),
     )
-    reply.chart_name = f"call-{call.number}.png"
     return reply
 
 
@@ -447,7 +449,7 @@ def _share(k: int, n: int) -> str:
 
 def member_line(m: MemberRecord) -> tuple[str, str]:
     base = "n/a" if math.isnan(m.base) else f"{m.base * 100:.0f}%"
-    name = f"{plain(m.name)}: {_share(m.hits, m.n)} right"
+    name = f"{escape(m.name)}: {_share(m.hits, m.n)} right"
     value = (
         f"avg captured {pp(m.captured)} · base rate {base} · always small {_share(m.always_small, m.n)}, "
         f"{pp(m.mean_spread)} · always large {_share(m.always_large, m.n)}, {pp(-m.mean_spread)}"
@@ -457,7 +459,7 @@ def member_line(m: MemberRecord) -> tuple[str, str]:
 
 def call_line(s: Scored) -> str:
     c, o = s.call, s.outcome
-    head = f"#{c.number} {plain(c.user_name)} · {c.side} {c.horizon} · {pair_label(c.small, c.large)}"
+    head = f"#{c.number} {escape(c.user_name)} · {c.side} {c.horizon} · {pair_label(c.small, c.large)}"
     if o.status == "pending":
         return f"{head} · starts at the close of {c.start}, ends {c.end}"
     if o.status == "open":
@@ -496,7 +498,7 @@ def record_reply(
     pages = max(pages_members, pages_calls)
     if page > pages:
         raise UserError(f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages > 1 else ''}.")
-    whose = f"by {plain(who)}" if who else "in this server"
+    whose = f"by {escape(who)}" if who else "in this server"
     if not scored:
         return Reply(
             title=f"Calls {whose}",

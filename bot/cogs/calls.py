@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands as ext
 
 from commands import calls as calls_cmd
+from commands.escape import escape
 from commands.pair import Pair, load_pair
 from commands.reply import Reply, UserError
 from data.calendar import TradingCalendar
@@ -77,7 +78,8 @@ class Calls(ext.Cog):
         behind = self.calendar.sessions_after(pair.as_of, self.calendar.last_closed_session(now))
         live = getattr(self.bot.market, "mode", "snapshot") == "live"
         label = calls_cmd.pair_label(request.small, request.large)
-        if (reason := calls_cmd.refusal(end, pair.as_of, live, behind, label)) is not None:
+        stale = next((n for n in pair.notes if "unavailable" in n), None)  # the live source failing
+        if (reason := calls_cmd.refusal(end, pair.as_of, live, behind, label, stale)) is not None:
             raise UserError(reason)
         parent = channel.parent_id if isinstance(channel, discord.Thread) else None
         call = Call(
@@ -212,7 +214,7 @@ class Calls(ext.Cog):
             raise UserError(f"Call #{number} was already withdrawn.")
         await interaction.response.send_message(
             f"Call #{number} ({call.side} over {call.horizon}) withdrawn by "
-            f"{calls_cmd.plain(interaction.user.display_name)}; it won't be scored."
+            f"{escape(interaction.user.display_name)}; it won't be scored."
         )
 
 

@@ -58,11 +58,11 @@ async def test_a_calls_note_is_shown_as_typed(make_bot, fake):
     payload = await run(bot, _call_payload(fake, note=note))
     _, followup = fake.for_interaction(payload)
     embed = followup.json["embeds"][0]
-    shown = embed["description"].split("\n> ")[-1]  # the note, on its own quoted line
+    shown = embed["description"].split("\nNote: “")[-1].removesuffix("”")  # the note, on its own line
     assert shown == (
         "\\[proof\\]\\(https:/\u200b/evil.example\\) # \\*\\*now\\*\\* "
         "\\<\u200b@123456789012345678\\> @\u200beveryone"
     )
     assert_inert(shown)
-    for text in embed_texts(embed)[2:]:  # the fields and footer; the description's bold name is the bot's
+    for text in embed_texts(embed):  # the whole embed, description included
         assert_inert(text)

@@ -256,3 +256,32 @@ async def test_the_record_by_mention_and_a_call_it_cannot_read(make_bot, fake):
     assert "#1 alice · small 1m" in record.json["embeds"][0]["fields"][-1]["value"]
     assert "A call names a side and a horizon" in refused.json["content"]
     assert len(await bot.state.calls(int(fake.guild_id))) == 1
+
+
+async def test_how_often_a_member_calls_is_limited_privately_before_anything_is_recorded(make_bot, fake):
+    bot = await make_bot(guild=fake.guild(), clock=Clock("2026-03-02T20:00"))
+    for horizon in ("1w", "1m", "3m", "1w", "1m", "3m"):
+        payload = _options(fake.interaction("call"), side="small", horizon=horizon)
+        await dispatch(bot, payload)
+    (callback,) = fake.for_interaction(payload)
+    assert callback.json["data"]["flags"] & EPHEMERAL
+    assert "you can make a call 5 times per 10 minutes" in callback.json["data"]["content"]
+    assert len(await bot.state.calls(int(fake.guild_id))) == 5
+
+
+async def test_calls_for_one_member(make_bot, fake):
+    bot = await make_bot(guild=fake.guild(), clock=Clock("2026-02-20T20:00"))
+    guild = int(fake.guild_id)
+    for name, user, side in [("alice", 1, "small"), ("bob", 2, "large"), ("alice", 1, "large")]:
+        call = Call(guild, int(fake.thread_id), int(fake.channel_id), user, name, side, "1m", "^RUT", "^GSPC",
+                    dt.date(2026, 1, 5), dt.date(2026, 2, 4), MADE)
+        await bot.state.add_call(call, max_open=3, open_from=dt.date(2026, 1, 6))
+    payload = fake.interaction("calls")
+    user = {"id": "1", "username": "alice", "discriminator": "0", "avatar": None, "global_name": "Alice"}
+    payload["data"]["options"] = [{"name": "user", "type": 6, "value": "1"}]
+    payload["data"]["resolved"] = {"users": {"1": user}}
+    await dispatch(bot, payload)
+    embed = fake.for_interaction(payload)[-1].json["embeds"][0]
+    assert embed["title"] == "Calls by Alice"
+    assert "2 closed calls by 1 member: 1/2 (50%) right" in embed["description"]
+    assert embed["fields"][0]["name"] == "alice: 1/2 (50%) right"

@@ -158,7 +158,7 @@ def test_simulated_calls_are_resolved_once_when_their_window_closes(tmp_path):
     out = result.stdout
     assert "2026-01-12 16:30 ET  #thread-500  Call #1 resolved: right — small over 1w" in out
     assert "2026-01-27 16:30 ET  #thread-500  Call #3 resolved: wrong — small over 1w" in out
-    assert "a spread of -1.87 pp, so the call was **wrong**" in out
+    assert "a spread of -1.87 pp, so the call was wrong" in out
     assert "erin: call erin:small:1y@2026-01-06 refused: Live data is off" in out
     assert "2 call result(s) posted for 4 call(s)." in out
     assert "2 closed calls by 2 members: 1/2 (50%) right" in out

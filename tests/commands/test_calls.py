@@ -15,10 +15,12 @@ import pytest
 
 from commands import calls as c
 from commands.chat import read
+from commands.escape import escape
 from commands.pair import load_pair
 from commands.reply import UserError
 from data.calendar import TradingCalendar
 from data.state import Call
+from tests.abuse.conftest import assert_inert
 from tests.conftest import csv_closes
 
 RUT, GSPC = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close")
@@ -100,6 +102,13 @@ def test_terms_carry_the_base_rate_of_that_side_and_horizon(pair):
 def test_a_call_that_could_never_be_scored_is_refused(end, data_last, live, behind, refused):
     reason = c.refusal(end, data_last, live, behind, "IWM vs SPY")
     assert (reason is None) if refused is None else (refused in reason)
+
+
+def test_a_refusal_while_the_live_source_fails_says_so():
+    note = "Live data unavailable (timeout): answering from the cache, whose newest ^RUT session is 08-21"
+    reason = c.refusal(dt.date(2026, 12, 24), dt.date(2026, 8, 21), True, 66, "^RUT vs ^GSPC", note)
+    assert "(Live data unavailable (timeout)" in reason
+    assert "try again later" in reason
 
 
 # -- options and the mention grammar ---------------------------------------------------------------
@@ -250,8 +259,12 @@ def test_withdrawal_only_by_its_caller_within_five_minutes():
     assert "no standing call #9" in c.withdraw_refusal(None, 9, 7, NY_3PM_JAN5)
 
 
-def test_members_words_cannot_format_or_mention():
-    assert c.plain("**bold** @everyone") == "\\*\\*bold\\*\\* @\u200beveryone"
+def test_members_words_cannot_format_or_mention(pair):
+    call = replace(make(), user_name="**Al** @everyone", note="[x](https://evil.example) <@1>")
+    for reply in (c.terms_reply(call, pair), c.result_reply(call, pair, FINAL)):
+        assert escape(call.user_name) in reply.text  # through the one escaping module
+        assert escape(call.note) in reply.text
+        assert_inert(reply.text)
 
 
 def test_a_base_rate_without_a_complete_window_is_na_not_nan(pair):
