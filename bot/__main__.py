@@ -3,6 +3,7 @@
 ``python -m bot ask [--json | --csv] "/gap period:2024"`` answers one command and exits (``--csv``
 prints the CSV behind the answer instead);
 ``python -m bot simulate --start 2026-01-01 --end 2026-01-31`` replays the daily update loop;
+``python -m bot gallery [folder]`` writes every command's chart on the bundled data into a folder;
 ``python -m bot console`` opens the console even with a token; ``python -m bot sync`` syncs the
 slash commands (to DISCORD_GUILD_ID when set, else globally) and exits.
 ``python -m bot migrate`` brings both databases to the current schema and exits (for deployments
@@ -18,8 +19,9 @@ import datetime as dt
 import logging
 import sys
 from contextlib import AsyncExitStack
+from pathlib import Path
 
-from .settings import Settings
+from .settings import DataSource, Settings
 from .startup import defer_import, process_age
 
 log = logging.getLogger("bot")
@@ -37,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         "--csv", action="store_true", help="print only the CSV behind the answer (as export:true attaches)"
     )
     ask.add_argument("line", nargs="+", help='e.g. "/gap period:2024"')
+    gallery = sub.add_parser("gallery", help="write every command's chart on the bundled data into a folder")
+    gallery.add_argument("folder", nargs="?", type=Path, default=Path("var/gallery"))
+    gallery.add_argument("--theme", choices=("dark", "light", "both"), default="both")
     sub.add_parser("console", help="the interactive console, even when DISCORD_TOKEN is set")
     sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
     sub.add_parser("migrate", help="migrate the cache and state databases to the current schema and exit")
@@ -79,6 +84,15 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
             )
             console = Console(LazyMarket(settings, stack), settings.chart_dir, state=state, answers=answers)
             return await console.ask(line, as_json=args.json, as_csv=args.csv)
+        if args.action == "gallery":  # always the bundled data, so the README's charts can be made again
+            from .gallery import write_gallery
+
+            snapshot = settings.model_copy(update={"data_source": DataSource.snapshot})
+            data = await stack.enter_async_context(market_data(snapshot))
+            themes = ("dark", "light") if args.theme == "both" else (args.theme,)
+            for path in await write_gallery(args.folder, data, themes):
+                print(path)
+            return 0
         data = await stack.enter_async_context(market_data(settings))
         state = await stack.enter_async_context(state_store(settings))
         if args.action == "simulate":

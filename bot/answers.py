@@ -33,12 +33,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from commands.charts import DEFAULT_THEME as CHART_DEFAULT_THEME
 from commands.registry import Command, Worker, execute, run_inline
 from commands.reply import Reply
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THEME = "default"  # until charts have per-server themes; then the server's theme name
+DEFAULT_THEME = CHART_DEFAULT_THEME  # the key holds the theme the chart was drawn in
 MAGIC = b"rotation-bot answer 1\n"
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,20 +163,20 @@ class AnswerCache:
         worker: Worker = run_inline,
         theme: str = DEFAULT_THEME,
     ) -> Reply:
-        """``execute(command, query, data, worker)``, from the cache when the data allows."""
+        """``execute(command, query, data, worker, theme)``, from the cache when the data allows."""
         if not callable(getattr(data, "version", None)):
-            return await execute(command, query, data, worker)  # a provider without versions
+            return await execute(command, query, data, worker, theme)  # a provider without versions
         try:
             key = answer_key(command.name, query, theme)
         except Uncacheable:
-            return await execute(command, query, data, worker)
+            return await execute(command, query, data, worker, theme)
         reply = await self.lookup(key, data)
         if reply is not None:
             return reply
         task = self._building.get(key)
         if task is None:
             self.counters.misses += 1
-            task = asyncio.ensure_future(self._build(key, command, query, data, worker))
+            task = asyncio.ensure_future(self._build(key, command, query, data, worker, theme))
             self._building[key] = task
             task.add_done_callback(lambda t: self._built(key, t))
         else:
@@ -201,9 +202,11 @@ class AnswerCache:
             self.counters.stale += 1
         return None
 
-    async def _build(self, key: str, command: Command, query: Any, data: Any, worker: Worker) -> Entry:
+    async def _build(
+        self, key: str, command: Command, query: Any, data: Any, worker: Worker, theme: str = DEFAULT_THEME
+    ) -> Entry:
         recording = Recording(data)
-        reply = await execute(command, query, recording, worker)
+        reply = await execute(command, query, recording, worker, theme)
         entry = Entry(dict(recording.versions), pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         if all(entry.deps.values()):  # a history without a version is never kept
             self._remember(key, entry)

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -17,6 +18,7 @@ from discord.ext import commands as ext
 from commands import digest as digest_cmd
 from commands.alerts import alert_source
 from commands.calls import call_source
+from commands.charts import DEFAULT_THEME
 from commands.pair import HistoryProvider
 from commands.registry import Registry, default_registry
 from commands.reply import Reply, UserError
@@ -37,6 +39,7 @@ from .settings import Settings
 from .workers import Workers
 
 log = logging.getLogger(__name__)
+THEME_TTL = 60.0  # seconds a server's chart theme is kept in memory
 
 
 def intents() -> discord.Intents:
@@ -79,6 +82,7 @@ class RotationBot(ext.Bot):
         self._warming: asyncio.Task[None] | None = None
         self.last_backup: dt.datetime | None = None  # the last backup made
         self.backup_attempted: dt.datetime | None = None
+        self._themes: dict[int, tuple[str, float]] = {}  # guild -> (chart theme, read again after)
 
     async def setup_hook(self) -> None:
         if self._given_market is not None:
@@ -143,16 +147,31 @@ class RotationBot(ext.Bot):
     async def _run_in_workers(self, func, *args):
         return await self.workers(func, *args)  # looked up at call time: the pool starts after wiring
 
-    async def update_for(self, session: dt.date) -> Reply:
+    async def update_for(self, session: dt.date, theme: str = DEFAULT_THEME) -> Reply:
         """The daily update as of ``session``, or the newest one the data allows (the delivery
         engine sees from its as-of date that the session's close is not in yet)."""
         try:
             query = digest_cmd.COMMAND.validate({"date": session.isoformat()})
-            return await self.answers.answer(digest_cmd.COMMAND, query, self.market, self.workers)
+            return await self.answers.answer(digest_cmd.COMMAND, query, self.market, self.workers, theme)
         except UserError:  # the session is newer than the data
             return await self.answers.answer(
-                digest_cmd.COMMAND, digest_cmd.COMMAND.validate({}), self.market, self.workers
+                digest_cmd.COMMAND, digest_cmd.COMMAND.validate({}), self.market, self.workers, theme
             )
+
+    async def chart_theme(self, guild_id: int | None) -> str:
+        """The server's chart theme, read from the state database at most once a minute per server
+        (an answer should not wait on the database for it); /server-settings updates it at once."""
+        if guild_id is None:
+            return DEFAULT_THEME
+        now = time.monotonic()
+        hit = self._themes.get(guild_id)
+        if hit is None or hit[1] < now:
+            chosen = (await self.state.guild_settings(guild_id)).chart_theme
+            hit = self._themes[guild_id] = (chosen or DEFAULT_THEME, now + THEME_TTL)
+        return hit[0]
+
+    def set_chart_theme(self, guild_id: int, theme: str | None) -> None:
+        self._themes[guild_id] = (theme or DEFAULT_THEME, time.monotonic() + THEME_TTL)
 
     async def _warm_data(self) -> None:
         for ticker in (SMALL_DEFAULT, LARGE_DEFAULT):

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from commands.alerts import AlertPost
 from commands.calls import RESULT_TITLE, CallPost
+from commands.charts import DEFAULT_THEME
 from commands.reply import Reply
 from data.calendar import TradingCalendar
 from data.state import Alert, Call, Claim, Holding, StateStore, Subscription
@@ -69,7 +70,7 @@ def nonce(key: int, session: str, ledger: str = "updates") -> str:
     return f"{prefix}{session.replace('-', '')}{encoded or '0'}"
 
 
-UpdateSource = Callable[[dt.date], Awaitable[Reply]]
+UpdateSource = Callable[[dt.date, str], Awaitable[Reply]]  # (session, chart theme) -> the update
 AlertSource = Callable[[dt.date, list[Alert]], Awaitable[list[AlertPost] | None]]
 CallSource = Callable[[dt.date, list[Call]], Awaitable[list[CallPost]]]
 DEFAULT_TZ = "America/New_York"
@@ -115,7 +116,7 @@ class Delivery:
         self.state, self.update_for, self.poster = state, update_for, poster
         self.calendar, self.clock = calendar, clock
         self.policy = policy or SchedulePolicy()
-        self._updates: dict[str, Reply] = {}
+        self._updates: dict[tuple[str, str], Reply] = {}  # (session, chart theme) -> update
         self.concurrency = concurrency  # posts in flight at once
         self.batch = batch or concurrency  # posts claimed and recorded per transaction
         self._tick_lock = asyncio.Lock()
@@ -138,10 +139,15 @@ class Delivery:
             session = due_session(sub, now, self.calendar, self.policy, not_before=sub.created_at)
             if session is not None and (sub.last_session or "") < session.isoformat():
                 due[session].append(sub)
+        themes = await self.state.chart_themes() if due else {}
         for session, subs in sorted(due.items()):
-            reply = await self._update(session, subs, now, report)
-            if reply is not None:
-                await self._fan_out(session.isoformat(), subs, reply, now, report)
+            by_theme: dict[str, list[Subscription]] = defaultdict(list)
+            for sub in subs:  # one render per chart theme in use, not per channel
+                by_theme[themes.get(sub.guild_id, DEFAULT_THEME)].append(sub)
+            for theme, group in sorted(by_theme.items()):
+                reply = await self._update(session, group, now, report, theme)
+                if reply is not None:
+                    await self._fan_out(session.isoformat(), group, reply, now, report)
         if self.alert_source is not None:
             await self._alerts(now, report)
         if self.call_source is not None:
@@ -292,20 +298,29 @@ class Delivery:
         setattr(report, name, getattr(report, name) + n)
 
     async def _update(
-        self, session: dt.date, subs: list[Subscription], now: dt.datetime, report: TickReport
+        self,
+        session: dt.date,
+        subs: list[Subscription],
+        now: dt.datetime,
+        report: TickReport,
+        theme: str = DEFAULT_THEME,
     ) -> Reply | None:
-        """The session's update, built once; None while the session's close is not in the data yet."""
+        """The session's update, built once per chart theme; None while the session's close is not
+        in the data yet."""
         key = session.isoformat()
-        if key in self._updates:
-            return self._updates[key]
-        reply = await self.update_for(session)
+        if (key, theme) in self._updates:
+            return self._updates[key, theme]
+        reply = await self.update_for(session, theme)
         self.renders += 1
+        # only the newest session's updates are ever needed again
+        self._updates = {k: v for k, v in self._updates.items() if k[0] == key}
         if reply.as_of == session:
-            self._updates = {key: reply}  # only the newest session's update is ever needed again
+            self._updates[key, theme] = reply
             return reply
         first_due = min(due_time(s, session, self.calendar, self.policy) for s in subs)
         if now - first_due < self.policy.data_wait:
-            report.waiting_for_data.append(key)
+            if key not in report.waiting_for_data:
+                report.waiting_for_data.append(key)
             log.info("update for %s waits for data (newest session in the data: %s)", key, reply.as_of)
             return None
         notice = Reply(
@@ -318,7 +333,7 @@ class Delivery:
             as_of=reply.as_of,
             source=reply.source,
         )
-        self._updates = {key: notice}
+        self._updates[key, theme] = notice
         return notice
 
     async def _deliver(

@@ -58,7 +58,8 @@ async def answer(interaction: discord.Interaction[RotationBot], command: Command
     await interaction.response.defer(thinking=True)
     deferred = time.perf_counter()
     bot = interaction.client
-    reply = await bot.answers.answer(command, query, bot.market, bot.workers)
+    theme = await bot.chart_theme(interaction.guild_id)
+    reply = await bot.answers.answer(command, query, bot.market, bot.workers, theme)
     built = time.perf_counter()
     embed, _ = reply_embed(reply)
     files = reply_files(reply)  # the chart the embed shows, and the CSV when export:true asked for it

@@ -108,10 +108,10 @@ async def simulate(
     sessions = calendar.sessions_between(start, end)
     until = max((due_time(s, sessions[-1], calendar, policy) for s in subs), default=clock.now)
 
-    async def update_for(session: dt.date) -> Reply:
+    async def update_for(session: dt.date, theme: str) -> Reply:
         last = (await market.history("^RUT")).last_session
         query = digest.COMMAND.validate({"date": min(session, last).isoformat()})
-        return await execute(digest.COMMAND, query, market)
+        return await execute(digest.COMMAND, query, market, theme=theme)
 
     with tempfile.TemporaryDirectory() as tmp:
         state = StateStore(create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}"))

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Mapping
 
+from commands.charts import DEFAULT_THEME, themed
 from commands.registry import Worker, run_inline
 from commands.reply import Reply, UserError
 from commands.valuation import QUOTED, article, gap_words, parse_record, show
@@ -38,10 +39,14 @@ async def show_valuation(
     today: dt.date,
     worker: Worker = run_inline,
     page: int = 1,
+    theme: str = DEFAULT_THEME,
 ) -> Reply:
-    """Gather quotes, this server's records and live figures on the loop; build the reply in ``worker``."""
+    """Gather quotes, this server's records and live figures on the loop; build the reply in ``worker``
+    (its chart in the server's ``theme``)."""
     live, note = await live_observation(market, today)
-    return await worker(show, [*QUOTED, *await state.valuations(guild_id), *live], note, page, today)
+    return await worker(
+        themed, theme, show, [*QUOTED, *await state.valuations(guild_id), *live], note, page, today
+    )
 
 
 async def record_valuation(

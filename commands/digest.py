@@ -202,10 +202,11 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
             d.ratio.loc[year],
             d.sma50.loc[year],
             d.sma200.loc[year],
-            daily_spread(pair.frame).iloc[-60:],
+            daily_spread(pair.frame).loc[year],
             s.start if s.sign else None,
             f"Small/large ratio, {pair.as_of}: YTD {'n/a' if isinstance(ytd, str) else pp(ytd.spread)}",
             str(pair.as_of),
+            ratio_label=f"{pair.small}/{pair.large}".replace("^", ""),
         ),
     )
     if query.export:

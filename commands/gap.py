@@ -161,6 +161,7 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             pair.large_name,
             f"{f.title}, {g.window.label}: spread {pp(g.spread)}",
             str(pair.as_of),
+            ratio_label=f"{pair.small}/{pair.large}".replace("^", ""),
         ),
     )
     if query.export:

@@ -163,15 +163,17 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
         source=f"{inputs.pair.source}; {query.yield_ticker}: {inputs.yield_source}",
         notes=list(inputs.pair.notes),
     )
+    ratio_label = f"{inputs.pair.small}/{inputs.pair.large}".replace("^", "")
     charts.attach(
         reply,
         "rates.png",
         lambda: charts.rates_chart(
-            r.weekly["ratio"],
-            r.weekly["yield"],
+            r.weekly,
+            r.beta_per_10bp,
+            r.correlation,
+            ratio_label,
             query.yield_ticker,
-            f"{inputs.pair.small}/{inputs.pair.large} ratio vs {query.yield_ticker}, weekly, "
-            f"{start} to {end}",
+            f"{ratio_label} vs {query.yield_ticker}, {start} to {end}",
             str(end),
         ),
     )

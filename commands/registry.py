@@ -18,6 +18,7 @@ from typing import Any
 
 from data.errors import DataError
 
+from .charts import themed
 from .escape import code
 from .pair import HistoryProvider
 from .reply import Reply, UserError
@@ -85,13 +86,24 @@ async def run_inline(func: Callable[..., Any], *args: Any) -> Any:
     return func(*args)
 
 
-async def execute(command: Command, query: Any, data: HistoryProvider, worker: Worker = run_inline) -> Reply:
-    """Load on the loop, build in ``worker``; data problems become :class:`UserError` in plain words."""
+async def execute(
+    command: Command,
+    query: Any,
+    data: HistoryProvider,
+    worker: Worker = run_inline,
+    theme: str | None = None,
+) -> Reply:
+    """Load on the loop, build in ``worker``; data problems become :class:`UserError` in plain words.
+
+    ``theme`` is the server's chart theme (light or dark; None: the default), set around the build
+    wherever ``worker`` runs it."""
     try:
         inputs = await command.load(query, data)
     except DataError as exc:
         raise UserError(str(exc)) from exc
-    return await worker(command.build, query, inputs)
+    if theme is None:
+        return await worker(command.build, query, inputs)
+    return await worker(themed, theme, command.build, query, inputs)
 
 
 _OPTION = re.compile(r"^([A-Za-z_]+)[:=](.*)$", re.DOTALL)

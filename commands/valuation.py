@@ -196,13 +196,13 @@ def show(
         source="quotes, members' records and live figures, each labelled",
         notes=[live_note] if live_note else [],
     )
-    points = [(o.as_of, o.discount) for o in reversed(current) if o.discount is not None]
+    points = [(o.as_of, o.discount, o.basis) for o in reversed(current) if o.discount is not None]
     if points:
         charts.attach(
             reply,
             "valuation.png",
             lambda: charts.valuation_chart(
-                points, QUOTED_BAND, "P/E discount, small vs large (same basis only)", str(current[0].as_of)
+                points, QUOTED_BAND, "P/E discount, small vs large, by basis", str(current[0].as_of)
             ),
         )
     return reply

@@ -96,9 +96,13 @@ class Chat(ext.Cog):
         if reading.command == "valuation show":
             guild_id = message.guild.id if message.guild else 0
             today = self.bot.clock().date()
-            return await show_valuation(self.bot.state, guild_id, self.bot.market, today, self.bot.workers)
+            theme = await self.bot.chart_theme(guild_id)
+            return await show_valuation(
+                self.bot.state, guild_id, self.bot.market, today, self.bot.workers, theme=theme
+            )
         command, query = self.bot.registry.validate_line(reading.line)
-        return await self.bot.answers.answer(command, query, self.bot.market, self.bot.workers)
+        theme = await self.bot.chart_theme(message.guild.id if message.guild else None)
+        return await self.bot.answers.answer(command, query, self.bot.market, self.bot.workers, theme)
 
 
 async def setup(bot: RotationBot) -> None:

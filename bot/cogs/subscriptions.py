@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
@@ -13,6 +13,7 @@ from discord.ext import commands as ext
 from discord.ext import tasks
 
 from commands import digest as digest_cmd
+from commands.charts import DEFAULT_THEME
 from commands.escape import code, thread_name
 from commands.reply import Field, Reply, UserError
 from data.state import GuildSettings, Subscription
@@ -192,10 +193,13 @@ class Subscriptions(ext.Cog):
             return "the next trading session's update"
         return f"the {nxt[0]} update, {discord_time(nxt[1])}"
 
-    @app_commands.command(name="server-settings", description="This server's time zone and default post time")
+    @app_commands.command(
+        name="server-settings", description="This server's time zone, default post time and chart theme"
+    )
     @app_commands.describe(
         timezone="IANA time zone for post times, e.g. America/New_York or Europe/Berlin",
         time="Default post time, HH:MM in that zone; 'close' for 30 minutes after the US close",
+        theme="Charts for Discord's dark theme (the default) or its light theme",
     )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
@@ -204,10 +208,11 @@ class Subscriptions(ext.Cog):
         interaction: discord.Interaction[RotationBot],
         timezone: str | None = None,
         time: str | None = None,
+        theme: Literal["dark", "light"] | None = None,
     ) -> None:
         state = self.bot.state
         current = await state.guild_settings(interaction.guild_id, self.bot.settings.timezone)
-        if timezone is not None or time is not None:
+        if timezone is not None or time is not None or theme is not None:
             if not interaction.permissions.manage_guild:
                 raise UserError("Changing this server's settings needs the Manage Server permission.")
             zone = current.timezone if timezone is None else timezone.strip()
@@ -223,11 +228,13 @@ class Subscriptions(ext.Cog):
                     post_time = None if time.strip().lower() == "close" else parse_post_time(time)
                 except ValueError as exc:
                     raise UserError(str(exc)) from None
-            current = GuildSettings(zone, post_time)
+            current = GuildSettings(zone, post_time, theme or current.chart_theme)
             await state.set_guild_settings(interaction.guild_id, current)
+            self.bot.set_chart_theme(interaction.guild_id, current.chart_theme)
         rule = self._rule(current.post_time, current.timezone, self.bot.clock())
         await interaction.response.send_message(
             f"This server: time zone {current.timezone}; new subscriptions post {rule}. "
+            f"Charts use the {current.chart_theme or DEFAULT_THEME} theme. "
             "Existing subscriptions keep their time (subscribe again to change one).",
             ephemeral=True,
         )
@@ -344,7 +351,10 @@ class Subscriptions(ext.Cog):
         self.discuss_rate.take(interaction.guild_id, interaction.user.id)
         await interaction.response.defer(thinking=True)
         query = digest_cmd.COMMAND.validate({})
-        reply = await self.bot.answers.answer(digest_cmd.COMMAND, query, self.bot.market, self.bot.workers)
+        theme = await self.bot.chart_theme(interaction.guild_id)
+        reply = await self.bot.answers.answer(
+            digest_cmd.COMMAND, query, self.bot.market, self.bot.workers, theme
+        )
         embed, file = reply_embed(reply)
         message = await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING, wait=True)
         thread = await channel.create_thread(

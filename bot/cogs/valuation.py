@@ -45,8 +45,9 @@ class Valuation(
                 raise UserError(f"`page` runs from 1 to {last} here ({PAGE} observations a page).")
         await interaction.response.defer(thinking=True)
         today = self.bot.clock().date()
+        theme = await self.bot.chart_theme(interaction.guild_id)
         reply = await show_valuation(
-            self.bot.state, interaction.guild_id, self.bot.market, today, self.bot.workers, page
+            self.bot.state, interaction.guild_id, self.bot.market, today, self.bot.workers, page, theme=theme
         )
         embed, file = reply_embed(reply)
         await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING)

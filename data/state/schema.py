@@ -245,6 +245,11 @@ MIGRATIONS: list[Migration] = [
             "ALTER TABLE call_deliveries ADD COLUMN lease_until {TIMESTAMP}",
         ],
     ),
+    (
+        6,
+        "guild_settings.chart_theme: light or dark charts per server (NULL: the bot's default)",
+        ["ALTER TABLE guild_settings ADD COLUMN chart_theme VARCHAR(8)"],
+    ),
 ]
 
 metadata = MetaData()
@@ -254,6 +259,7 @@ guild_settings = Table(
     Column("guild_id", BigInteger, primary_key=True),
     Column("timezone", String),
     Column("post_time", String),
+    Column("chart_theme", String),
 )
 subscriptions = Table(
     "subscriptions",

@@ -59,7 +59,7 @@ class Updates:
     def __init__(self, data_until: dt.date = SESSION) -> None:
         self.data_until, self.calls = data_until, 0
 
-    async def __call__(self, session: dt.date) -> Reply:
+    async def __call__(self, session: dt.date, theme: str = "dark") -> Reply:
         self.calls += 1
         as_of = min(session, self.data_until)
         return Reply(TITLE.format(session=as_of), "figures", as_of=as_of, chart=b"\x89PNG")
@@ -203,9 +203,9 @@ async def test_a_thousand_channels_one_render(state, snapshot_market):
     channels = range(1_000_000, 1_001_000)
     await subscribe(state, *channels)
 
-    async def real_update(session: dt.date) -> Reply:
+    async def real_update(session: dt.date, theme: str) -> Reply:
         query = digest.COMMAND.validate({"date": session.isoformat()})
-        return await execute(digest.COMMAND, query, snapshot_market)
+        return await execute(digest.COMMAND, query, snapshot_market, theme=theme)
 
     clock, poster = Clock("2026-08-21T20:31"), FakePoster()
     d = Delivery(state, real_update, poster, CAL, clock)

@@ -1,0 +1,223 @@
+"""The one chart style: sizes for Discord's embed, two themes, the stamp, and how a figure becomes PNG.
+
+Discord shows an embed image about 400–520 px wide, so a chart is drawn at 800 × 460 px with fonts
+sized for the 0.6× it is seen at (13 pt text is ~11 px on screen). Everything a chart looks like comes
+from one rcParams dict per theme applied with ``rc_context`` and from ``layout="constrained"``, which
+keeps titles, legends and twin axes inside the image; no chart sets margins of its own.
+
+The theme is per server (``/server-settings theme``). It reaches the chart functions through a
+context variable set by :func:`themed` around a command's build step, so no command's signature
+changes and it works the same in a worker process, a worker thread or inline.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gc
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from PIL import Image
+
+SIZE = (8.0, 4.6)  # inches at 100 dpi: 800 × 460 px, seen at ~480 px wide
+DPI = 100
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one theme. Small caps orange and large caps blue in both, as everywhere in the bot."""
+
+    name: str
+    background: str
+    text: str
+    muted: str  # secondary text, reference lines, the stamp
+    grid: str
+    small: str
+    large: str
+    ratio: str
+    up: str
+    down: str
+    highlight: str  # the current run's span
+    palette: tuple[str, ...]  # one colour per fund when a chart has many (RRG)
+
+    def rc(self) -> dict[str, Any]:
+        return {
+            **_SIZES,
+            "figure.facecolor": self.background,
+            "savefig.facecolor": self.background,
+            "axes.facecolor": self.background,
+            "axes.edgecolor": self.muted,
+            "axes.labelcolor": self.text,
+            "axes.titlecolor": self.text,
+            "text.color": self.text,
+            "xtick.color": self.muted,
+            "ytick.color": self.muted,
+            "xtick.labelcolor": self.text,
+            "ytick.labelcolor": self.text,
+            "grid.color": self.grid,
+            "legend.labelcolor": self.text,
+            "axes.prop_cycle": mpl.cycler(color=list(self.palette)),
+        }
+
+
+_SIZES: dict[str, Any] = {
+    "figure.figsize": SIZE,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "figure.titlesize": 15,
+    "figure.titleweight": "bold",
+    "figure.labelsize": 12,
+    "axes.axisbelow": True,  # grid lines behind bars, not across them
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.linewidth": 0.8,
+    "legend.frameon": False,
+    "lines.linewidth": 2.0,
+    "lines.solid_capstyle": "butt",
+    # constrained layout's padding, in inches: a little air at the image's edge
+    "figure.constrained_layout.h_pad": 0.06,
+    "figure.constrained_layout.w_pad": 0.08,
+}
+
+# Discord's dark theme draws an embed on #2B2D31: the chart uses the same so it sits in the embed.
+DARK = Theme(
+    name="dark",
+    background="#2B2D31",
+    text="#E3E5E8",
+    muted="#A3A9B1",
+    grid="#41444B",
+    small="#FF922B",
+    large="#4DABF7",
+    ratio="#DEE2E6",
+    up="#51CF66",
+    down="#FF6B6B",
+    highlight="#FCC419",
+    palette=(
+        "#FF922B", "#4DABF7", "#51CF66", "#F783AC", "#FCC419",
+        "#B197FC", "#66D9E8", "#FF6B6B", "#C0EB75", "#E599F7",
+    ),
+)  # fmt: skip
+LIGHT = Theme(
+    name="light",
+    background="#FFFFFF",
+    text="#212529",
+    muted="#5C636A",
+    grid="#DEE2E6",
+    small="#E8590C",
+    large="#1C7ED6",
+    ratio="#343A40",
+    up="#2B8A3E",
+    down="#C92A2A",
+    highlight="#FAB005",
+    palette=(
+        "#E8590C", "#1C7ED6", "#2B8A3E", "#C2255C", "#E67700",
+        "#6741D9", "#0C8599", "#C92A2A", "#5C940D", "#9C36B5",
+    ),
+)  # fmt: skip
+THEMES = {t.name: t for t in (DARK, LIGHT)}
+DEFAULT_THEME = "dark"  # most Discord users read on the dark theme
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("chart_theme", default=DEFAULT_THEME)
+_observers: list[Callable[[Figure], None]] = []
+
+T = TypeVar("T")
+
+
+def theme() -> Theme:
+    return THEMES[_current.get()]
+
+
+def themed(name: str, func: Callable[..., T], *args: Any) -> T:
+    """``func(*args)`` with every chart it draws in theme ``name``: a module-level function, so a
+    process pool can run it (set and reset in the worker, whichever thread or process that is)."""
+    token = _current.set(name if name in THEMES else DEFAULT_THEME)
+    try:
+        return func(*args)
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def observe(callback: Callable[[Figure], None]) -> Iterator[None]:
+    """Hand every figure to ``callback`` after it is drawn (tests inspect its layout this way)."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
+
+
+@contextmanager
+def figure(**subplot_kw: Any) -> Iterator[tuple[Figure, Theme]]:
+    """A constrained-layout figure in the current theme; draw inside the ``with`` block.
+
+    The cyclic garbage collector is paused while a chart is drawn: a figure allocates tens of
+    thousands of short-lived objects, and collections triggered midway (over everything alive)
+    were the slowest 5% of renders. Its garbage is collected once, after the chart."""
+    t = theme()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        with mpl.rc_context(t.rc()):
+            fig = Figure(layout="constrained", **subplot_kw)
+            FigureCanvasAgg(fig)
+            yield fig, t
+    finally:
+        if paused:
+            gc.enable()
+
+
+def fit_width(text: Text, fig: Figure, smallest: float = 11.0) -> None:
+    """Shrink a figure-wide text (a title) until it fits the figure's width, then wrap it.
+
+    Measured with the canvas's renderer (font metrics only, no drawing): a title's length depends on
+    the periods and tickers asked for, and a cut-off title is worse than a smaller one."""
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width * 0.975
+    while text.get_window_extent(renderer).width > room and text.get_fontsize() > smallest:
+        text.set_fontsize(text.get_fontsize() - 1)
+    if text.get_window_extent(renderer).width > room:
+        words = text.get_text()
+        cut = max(words.rfind(", ", 0, len(words) // 2 + 10), words.rfind(": ", 0, len(words) // 2 + 10))
+        if cut > 0:
+            text.set_text(words[: cut + 1] + "\n" + words[cut + 2 :])
+
+
+def png(fig: Figure, title: str, as_of: str) -> bytes:
+    """Title top left, the "as of · rotation-bot" stamp bottom right, then PNG bytes.
+
+    Both are figure-level labels, so constrained layout makes room for them instead of letting them
+    overlap an axis. Call inside :func:`figure`'s block (the rcParams apply while drawing)."""
+    fit_width(fig.suptitle(title, x=0.012, ha="left"), fig)
+    fig.supxlabel(f"as of {as_of} · rotation-bot", x=0.995, ha="right", color=theme().muted)
+    for ax in fig.axes:  # spines sit on the axes' edge: measuring them for the layout costs 7%
+        for spine in ax.spines.values():
+            spine.set_in_layout(False)
+    # One draw, which runs the constrained layout first: ``savefig`` would draw the whole figure
+    # twice (a first pass with rendering disabled, only to run the layout).
+    canvas = fig.canvas
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    # RGB (the background is opaque) and zlib level 1: half the encoding time of RGBA at level 6,
+    # for a few more kilobytes on flat-colour charts
+    image.convert("RGB").save(buf, format="png", compress_level=1)
+    for callback in _observers:
+        callback(fig)
+    return buf.getvalue()
