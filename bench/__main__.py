@@ -17,6 +17,7 @@ from pathlib import Path
 
 import discord
 
+from bench.charts import render_times, slowest
 from bench.loop_lag import main as loop_lag
 from bot.client import RotationBot
 from bot.settings import Settings
@@ -196,6 +197,7 @@ async def run(runs: int) -> dict:
     workers.close()
     results["loop_lag"] = await loop_lag(50, 3)
     results["cache"] = await cache_figures()
+    results["chart_render_ms"] = await render_times(20)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["peak_rss_mib"] = {"bot_process": own, "largest_worker": children}
@@ -228,6 +230,8 @@ def table(r: dict) -> str:
     f = r["fan_out"]
     rows.append((f"daily fan-out to {f['channels']} channels", f"{f['wall_s']:.2f} s, {f['sent']} sent", ""))
     rows.append(("charts rendered for the fan-out", str(f["charts_rendered"]), "1"))
+    line, t = slowest(r["chart_render_ms"])
+    rows.append((f"slowest chart alone ({line}): p50 / p95", f"{t['p50']:.0f} / {t['p95']:.0f} ms", ""))
     c = r["cache"]
     rows.append(
         (
