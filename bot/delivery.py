@@ -72,7 +72,7 @@ def nonce(key: int, session: str, ledger: str = "updates") -> str:
 
 UpdateSource = Callable[[dt.date, str], Awaitable[Reply]]  # (session, chart theme) -> the update
 AlertSource = Callable[[dt.date, list[Alert]], Awaitable[list[AlertPost] | None]]
-CallSource = Callable[[dt.date, list[Call]], Awaitable[list[CallPost]]]
+CallSource = Callable[[dt.date, list[Call], dict[int, str]], Awaitable[list[CallPost]]]
 DEFAULT_TZ = "America/New_York"
 AFTER_CLOSE = Subscription(0, 0, None, DEFAULT_TZ, False, 0)  # alerts follow the default schedule
 
@@ -165,7 +165,7 @@ class Delivery:
             return
         missing = [c for c in due if c.id not in self._call_posts]
         if missing:
-            for post in await self.call_source(final_through, missing):
+            for post in await self.call_source(final_through, missing, await self.state.chart_themes()):
                 self._call_posts[post.call.id] = post
             self.renders += 1
         by_end: dict[dt.date, list[CallPost]] = defaultdict(list)

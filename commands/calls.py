@@ -45,6 +45,7 @@ from .history import HORIZONS, base_rate
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
 from .reply import Field, Reply, UserError, pct, pp
+from .theme import DEFAULT_THEME, themed
 
 log = logging.getLogger(__name__)
 
@@ -605,7 +606,9 @@ def call_source(data: HistoryProvider, worker: Worker = run_inline):
     """What the delivery engine calls with the calls whose end session is final: their result posts,
     for those whose end close is in the data (the others wait for the next tick)."""
 
-    async def posts_for(final_through: dt.date, due: list[Call]) -> list[CallPost]:
+    async def posts_for(
+        final_through: dt.date, due: list[Call], themes: Mapping[int, str] | None = None
+    ) -> list[CallPost]:
         by_pair: dict[tuple[str, str], list[Call]] = {}
         for call in due:
             by_pair.setdefault((call.small, call.large), []).append(call)
@@ -616,9 +619,13 @@ def call_source(data: HistoryProvider, worker: Worker = run_inline):
             except (DataError, UserError) as exc:
                 log.warning("calls on %s/%s wait: %s", small, large, exc)
                 continue
-            ready = [c for c in group if pair.as_of >= c.end]
-            if ready:
-                posts += [CallPost(c, r) for c, r in await worker(result_replies, ready, pair, final_through)]
+            by_theme: dict[str, list[Call]] = {}  # each server's result chart in its chart theme
+            for c in group:
+                if pair.as_of >= c.end:
+                    by_theme.setdefault((themes or {}).get(c.guild_id, DEFAULT_THEME), []).append(c)
+            for theme, ready in by_theme.items():
+                replies = await worker(themed, theme, result_replies, ready, pair, final_through)
+                posts += [CallPost(c, r) for c, r in replies]
         return posts
 
     return posts_for

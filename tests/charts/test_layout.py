@@ -20,6 +20,7 @@ from matplotlib.text import Text
 
 from bot.gallery import LINES, answer
 from commands import charts
+from commands.pair import load_pair
 from commands.valuation import QUOTED, show
 from data.valuations import Observation
 
@@ -201,3 +202,18 @@ def test_the_checks_catch_a_bad_chart():
         "numeric y axis without a label",
     ):
         assert expected in found
+
+
+@pytest.mark.parametrize("sessions", [2, 5, 63, 252])
+async def test_call_chart_layout(sessions, snapshot_market):
+    """/call's result chart (drawn by commands.calls, not in the gallery: it needs a member's call)."""
+    pair = await load_pair(snapshot_market, "^RUT", "^GSPC")
+    window = pair.frame.iloc[-sessions:]
+    spread = window["small"] / window["small"].iloc[0] - window["large"] / window["large"].iloc[0]
+    drawn: list[Figure] = []
+    with charts.observe(drawn.append):
+        charts.call_chart(
+            spread, "small", str(window.index[-1].date()), "Call #1: small over 3m", "2026-08-21"
+        )
+    (fig,) = drawn
+    assert problems(fig) == []
