@@ -246,7 +246,7 @@ MIGRATIONS: list[Migration] = [
         ],
     ),
     (
-        6,
+        7,
         "guild_settings.chart_theme: light or dark charts per server (NULL: the bot's default)",
         ["ALTER TABLE guild_settings ADD COLUMN chart_theme VARCHAR(8)"],
     ),
