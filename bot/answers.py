@@ -33,9 +33,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from commands.charts import DEFAULT_THEME as CHART_DEFAULT_THEME
 from commands.registry import Command, Worker, execute, run_inline
 from commands.reply import Reply
+from commands.theme import DEFAULT_THEME as CHART_DEFAULT_THEME
 
 log = logging.getLogger(__name__)
 

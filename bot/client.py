@@ -18,10 +18,10 @@ from discord.ext import commands as ext
 from commands import digest as digest_cmd
 from commands.alerts import alert_source
 from commands.calls import call_source
-from commands.charts import DEFAULT_THEME
 from commands.pair import HistoryProvider
 from commands.registry import Registry, default_registry
 from commands.reply import Reply, UserError
+from commands.theme import DEFAULT_THEME
 from data.calendar import TradingCalendar
 from data.db import create_engine
 from data.market import utcnow

@@ -27,8 +27,8 @@ from typing import Protocol
 
 from commands.alerts import AlertPost
 from commands.calls import RESULT_TITLE, CallPost
-from commands.charts import DEFAULT_THEME
 from commands.reply import Reply
+from commands.theme import DEFAULT_THEME
 from data.calendar import TradingCalendar
 from data.state import Alert, Call, Claim, Holding, StateStore, Subscription
 

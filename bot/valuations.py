@@ -6,9 +6,9 @@ import asyncio
 import datetime as dt
 from collections.abc import Mapping
 
-from commands.charts import DEFAULT_THEME, themed
 from commands.registry import Worker, run_inline
 from commands.reply import Reply, UserError
+from commands.theme import DEFAULT_THEME, themed
 from commands.valuation import QUOTED, article, gap_words, parse_record, show
 from data.market import MarketData
 from data.sources.live import trailing_pe

@@ -18,10 +18,10 @@ from typing import Any
 
 from data.errors import DataError
 
-from .charts import themed
 from .escape import code
 from .pair import HistoryProvider
 from .reply import Reply, UserError
+from .theme import themed
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from discord.ext import commands as ext
 from discord.ext import tasks
 
 from commands import digest as digest_cmd
-from commands.charts import DEFAULT_THEME
 from commands.escape import code, thread_name
 from commands.reply import Field, Reply, UserError
+from commands.theme import DEFAULT_THEME
 from data.state import GuildSettings, Subscription
 
 from ..embeds import reply_embed

@@ -8,9 +8,10 @@ stamp); :mod:`.series` the charts over sessions; :mod:`.research` the research d
 import logging
 from collections.abc import Callable
 
+from ..theme import DEFAULT_THEME, themed
 from .research import rates_chart, rrg_chart, sector_chart, valuation_chart
 from .series import call_chart, digest_chart, gap_chart, history_chart, streak_chart
-from .style import DARK, DEFAULT_THEME, LIGHT, THEMES, Theme, observe, theme, themed
+from .style import DARK, LIGHT, THEMES, Theme, observe, theme
 
 log = logging.getLogger(__name__)
 

@@ -12,19 +12,20 @@ changes and it works the same in a worker process, a worker thread or inline.
 
 from __future__ import annotations
 
-import contextvars
 import gc
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
+
+from ..theme import current
 
 SIZE = (8.0, 4.6)  # inches at 100 dpi: 800 × 460 px, seen at ~480 px wide
 DPI = 100
@@ -131,26 +132,11 @@ LIGHT = Theme(
     ),
 )  # fmt: skip
 THEMES = {t.name: t for t in (DARK, LIGHT)}
-DEFAULT_THEME = "dark"  # most Discord users read on the dark theme
-
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("chart_theme", default=DEFAULT_THEME)
 _observers: list[Callable[[Figure], None]] = []
-
-T = TypeVar("T")
 
 
 def theme() -> Theme:
-    return THEMES[_current.get()]
-
-
-def themed(name: str, func: Callable[..., T], *args: Any) -> T:
-    """``func(*args)`` with every chart it draws in theme ``name``: a module-level function, so a
-    process pool can run it (set and reset in the worker, whichever thread or process that is)."""
-    token = _current.set(name if name in THEMES else DEFAULT_THEME)
-    try:
-        return func(*args)
-    finally:
-        _current.reset(token)
+    return THEMES[current()]
 
 
 @contextmanager
