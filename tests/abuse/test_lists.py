@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from commands import charts
 from data.state import Alert, Subscription
 from data.valuations import Observation
 from tests.abuse.conftest import (
@@ -42,8 +43,12 @@ async def test_fifty_alerts_list_in_pages_within_2000_characters_with_every_id(m
     assert private_refusal(fake, beyond) == "`page` runs from 1 to 3 here (50 alerts, 20 a page)."
 
 
-async def test_a_hundred_long_valuations_page_within_embed_limits_with_every_id(make_bot, fake):
-    bot = await make_bot(guild=fake.guild(), clock=Clock("2026-08-21T20:31"))
+async def test_a_hundred_long_valuations_page_within_embed_limits_with_every_id(
+    thread_bot, fake, monkeypatch
+):
+    monkeypatch.setattr(charts, "valuation_chart", lambda *_: b"\x89PNG")  # the pages are tested here
+    bot = thread_bot
+    bot.clock = Clock("2026-08-21T20:31")
     guild = int(fake.guild_id)
     for i in range(100):
         obs = Observation(
