@@ -299,3 +299,19 @@ async def test_fifty_concurrent_calls_all_succeed_with_distinct_numbers(state, s
         await other.close()
     assert sorted(c.number for c in added) == list(range(1, 51))
     assert len({c.id for c in added}) == 50
+
+
+def test_a_missing_postgresql_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    """The suite's own rule for its PostgreSQL half: CI must have it, a developer may not."""
+    from tests import pgserver
+    from tests.conftest import _unavailable
+
+    monkeypatch.setattr(pgserver.glob, "glob", lambda pattern: [])
+    with pytest.raises(pgserver.Unavailable, match="apt-get install postgresql"):
+        pgserver.start()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        _unavailable("not installed")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL half skipped"):
+        _unavailable("not installed")
