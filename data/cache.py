@@ -29,6 +29,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .db import Migration, insert_for, migrate, quick_check, set_aside, sqlite_path
+from .dialect import is_busy, retry_when_busy
 from .frames import BAR_COLUMNS, empty_bars
 from .versions import STATS_SQL, BarStats
 
@@ -104,11 +105,11 @@ class PriceCache:
         """Migrate; a cache SQLite cannot read is set aside (renamed, never deleted) and rebuilt:
         the cache only ever holds what can be fetched or reloaded again."""
         try:
-            await quick_check(self.engine)
+            await retry_when_busy(lambda: quick_check(self.engine))
             return await migrate(self.engine, MIGRATIONS, scope="cache")
         except DatabaseError as exc:
             path = sqlite_path(self.engine)
-            if path is None:
+            if path is None or is_busy(exc):  # locked by another process is not damaged
                 raise
             await self.engine.dispose()
             aside = set_aside(path)

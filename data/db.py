@@ -66,27 +66,30 @@ async def migrate(
     """Apply every migration newer than the stored version, all in one transaction under the
     migration lock (safe when several processes start at once)."""
     backend = dialect.name(engine)
-    async with dialect.exclusive(engine, "migrate") as conn:
-        current = await schema_version(conn, scope)
-        for version, description, statements in sorted(migrations, key=lambda m: m[0]):
-            if version <= current or (upto is not None and version > upto):
-                continue
-            for statement in statements:
-                sql = dialect.render(statement, backend)
-                if sql is not None:
-                    await conn.execute(text(sql))
-            await conn.execute(
-                text(f"INSERT INTO {VERSIONS} (scope, version) VALUES (:s, :v)"), {"s": scope, "v": version}
-            )
-            log.info(
-                "migrated %s (%s) to schema %d: %s",
-                engine.url.render_as_string(hide_password=True),
-                scope,
-                version,
-                description,
-            )
-            current = version
-    return current
+
+    async def run() -> int:
+        async with dialect.exclusive(engine, "migrate") as conn:
+            current = await schema_version(conn, scope)
+            for version, description, statements in sorted(migrations, key=lambda m: m[0]):
+                if version <= current or (upto is not None and version > upto):
+                    continue
+                for statement in statements:
+                    sql = dialect.render(statement, backend)
+                    if sql is not None:
+                        await conn.execute(text(sql))
+                record = text(f"INSERT INTO {VERSIONS} (scope, version) VALUES (:s, :v)")
+                await conn.execute(record, {"s": scope, "v": version})
+                log.info(
+                    "migrated %s (%s) to schema %d: %s",
+                    engine.url.render_as_string(hide_password=True),
+                    scope,
+                    version,
+                    description,
+                )
+                current = version
+        return current
+
+    return await dialect.retry_when_busy(run)  # the transaction is all or nothing: safe to retry
 
 
 def set_aside(path: Path) -> Path:

@@ -176,6 +176,26 @@ async def try_chore(engine: AsyncEngine, purpose: str) -> AsyncIterator[bool]:
         yield True
 
 
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "another connection holds the lock and the busy timeout ran out": a wait that was
+    too short, never damage (a damaged file must not be set aside or reported for this)."""
+    text_ = str(getattr(exc, "orig", None) or exc).lower()
+    return "database is locked" in text_ or "database is busy" in text_
+
+
+async def retry_when_busy(action, attempts: int = 6, pause: float = 0.5):
+    """Run ``action()`` again while SQLite answers busy (several processes starting at once on a slow
+    host can wait longer than one busy timeout); other errors, and the last busy one, propagate."""
+    for attempt in range(attempts):
+        try:
+            return await action()
+        except DatabaseError as exc:
+            if not is_busy(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(pause * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 # -- health and backups ----------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..db import migrate
-from ..dialect import BackupFailed, quick_check, sqlite_path
+from ..dialect import BackupFailed, is_busy, quick_check, retry_when_busy, sqlite_path
 from .alerts import Alert, AlertStore
 from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
@@ -50,8 +50,10 @@ class StateStore(
         """Check, then migrate. A damaged state database is never set aside or rebuilt: the bot
         stops with :class:`StateCorrupt`, naming the newest backup to restore."""
         try:
-            await quick_check(self.engine)
+            await retry_when_busy(lambda: quick_check(self.engine))
         except DatabaseError as exc:
+            if is_busy(exc):  # locked by another process for too long: not damage
+                raise
             raise StateCorrupt(sqlite_path(self.engine), newest_backup(backups), exc) from exc
         return await migrate(self.engine, MIGRATIONS, scope="state")
 
