@@ -257,3 +257,19 @@ async def test_server_settings_set_the_zone_and_time_new_subscriptions_use(make_
     plain = fake.interaction("server-settings", {"time": "close"}, member_permissions=ALL_TEXT)
     await dispatch(bot, plain)
     assert "needs the Manage Server permission" in content(fake.for_interaction(plain)[0])
+
+
+async def test_subscriptions_shows_the_last_post_and_the_subscription_as_timestamps(make_bot, fake):
+    from data.state import Subscription
+
+    bot = await make_bot(guild=fake.guild(), clock=Clock())
+    created = dt.datetime(2026, 8, 3, 12, tzinfo=dt.UTC)
+    sub = Subscription(1, 2, "09:00", "Asia/Kolkata", True, 3, last_session="2026-08-20", created_at=created)
+    text = bot.get_cog("Subscriptions")._describe(sub, Clock()())
+    # the 2026-08-20 update was due at 09:00 Kolkata on the 21st (03:30 UTC); each moment a timestamp
+    due = int(dt.datetime(2026, 8, 21, 3, 30, tzinfo=dt.UTC).timestamp())
+    nxt = int(dt.datetime(2026, 8, 22, 3, 30, tzinfo=dt.UTC).timestamp())
+    assert f"last post: the 2026-08-20 update, due <t:{due}:f>" in text
+    assert f"next: the 2026-08-21 update, <t:{nxt}:f>" in text
+    assert f"subscribed <t:{int(created.timestamp())}:f>" in text
+    assert "09:00 Asia" not in text.split("\n")[0]  # wall-clock settings only in the rule line
