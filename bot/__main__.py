@@ -154,9 +154,11 @@ async def _backup(settings: Settings) -> int:
 def _run_discord(settings: Settings, token: str) -> int:
     if settings.chart_executor == "process":
         defer_import("commands.charts")  # the workers draw; this process need not hold matplotlib
-    from .client import RotationBot
+    from .client import create_bot
 
-    RotationBot(settings).run(token, log_handler=None)  # our logging config, set in main()
+    bot = create_bot(settings)
+    log.info("starting: %s", settings.shards.describe())
+    bot.run(token, log_handler=None)  # our logging config, set in main()
     return 0
 
 

@@ -52,6 +52,9 @@ def intents() -> discord.Intents:
 
 
 class RotationBot(ext.Bot):
+    """One process of the bot. Unsharded it runs every guild; :func:`create_bot` gives the sharded
+    variant when ``SHARD_COUNT`` is set."""
+
     market: HistoryProvider
     workers: Workers
 
@@ -65,7 +68,14 @@ class RotationBot(ext.Bot):
         clock: Callable[[], dt.datetime] = utcnow,
         sync_on_start: bool = True,
     ) -> None:
+        self.shards_plan = settings.shards
+        sharding = (
+            {"shard_count": self.shards_plan.count, "shard_ids": list(self.shards_plan.ids)}
+            if self.shards_plan.sharded and isinstance(self, discord.AutoShardedClient)
+            else {}
+        )
         super().__init__(
+            **sharding,
             command_prefix=ext.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),  # echoed input can never ping anyone
@@ -119,7 +129,7 @@ class RotationBot(ext.Bot):
         self._warming = asyncio.create_task(self._warm_data(), name="warm-data")
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        if self.sync_on_start:
+        if self.sync_on_start and self.shards_plan.primary:  # once per deployment, not per process
             await self.sync_commands(force=False)
 
     async def on_message(self, message: discord.Message) -> None:
@@ -132,8 +142,11 @@ class RotationBot(ext.Bot):
         await self._resources.aclose()
 
     async def backup_state(self) -> None:
-        """A rolling copy of the state database (seven kept): at start, then daily from the tick.
-        ``last_backup`` is when one was last *made*; a failure is logged and retried a day later."""
+        """A rolling copy of the state database (seven kept): at start, then daily from the tick; in
+        a sharded deployment only the process with shard 0 makes it. ``last_backup`` is when one was
+        last *made*; a failure is logged and retried a day later."""
+        if not self.shards_plan.primary:
+            return
         self.backup_attempted = self.clock()
         try:
             path = await self.state.backup(self.settings.backup_dir)
@@ -213,6 +226,16 @@ class RotationBot(ext.Bot):
         state[scope] = digest
         _write_json(state_path, state)
         return True
+
+
+class ShardedRotationBot(RotationBot, ext.AutoShardedBot):
+    """``SHARD_COUNT`` set: discord.py's AutoShardedBot runs this process's ``SHARD_IDS``, one gateway
+    session each; everything else is :class:`RotationBot`."""
+
+
+def create_bot(settings: Settings, **kwargs) -> RotationBot:
+    """The bot class the settings call for: sharded or not."""
+    return (ShardedRotationBot if settings.shards.sharded else RotationBot)(settings, **kwargs)
 
 
 def _read_json(path: Path) -> dict:

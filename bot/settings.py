@@ -6,8 +6,10 @@ import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .shards import ShardPlan
 
 
 class DataSource(StrEnum):
@@ -42,11 +44,22 @@ class Settings(BaseSettings):
         default=Path("var/answers"), description="Built answers shared by this machine's processes"
     )
     answer_cache_mib: int = Field(default=32, ge=0, description="In-memory answer cache bound, per process")
+    shard_count: int | None = Field(default=None, ge=1, description="Total shards of the deployment")
+    shard_ids: str | None = Field(default=None, description='Shards this process runs, e.g. "0,1" or "0-2"')
 
-    @field_validator("discord_token", "discord_guild_id", mode="before")
+    @field_validator("discord_token", "discord_guild_id", "shard_count", "shard_ids", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _valid_shards(self) -> Settings:
+        ShardPlan.parse(self.shard_count, self.shard_ids)  # refuse a wrong combination at start
+        return self
+
+    @property
+    def shards(self) -> ShardPlan:
+        return ShardPlan.parse(self.shard_count, self.shard_ids)
 
     @property
     def final_delay(self) -> dt.timedelta:

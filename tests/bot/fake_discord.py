@@ -46,8 +46,73 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"message": message, "code": code}, status)
 
 
+class RateLimits:
+    """Discord's REST limits as the real API applies them, for the fan-out's pacing tests: a global
+    limit per token (fixed one-second windows; interaction callbacks and webhooks exempt) and a
+    bucket per channel for posting (5 per 5 s), each answered with ``X-RateLimit-*`` headers so
+    discord.py paces itself, and a 429 with ``retry_after`` when a client goes over."""
+
+    def __init__(self, global_per_second: int = 50, per_channel: int = 5, channel_window: float = 5.0):
+        self.global_per_second, self.per_channel, self.channel_window = (
+            global_per_second,
+            per_channel,
+            channel_window,
+        )
+        self._window, self._in_window = 0, 0
+        self._channels: dict[str, tuple[float, int]] = {}  # channel -> (window start, posts in it)
+        self.responses_429 = 0
+        self.global_429 = 0
+        self.requests_counted = 0
+
+    def check(self, method: str, parts: list[str]) -> tuple[web.Response | None, dict[str, str]]:
+        """(a 429 to answer instead, or None) and the headers to add to the real answer."""
+        if parts[:1] in (["interactions"], ["webhooks"]):
+            return None, {}
+        now = time.monotonic()
+        window = int(now)
+        if window != self._window:
+            self._window, self._in_window = window, 0
+        if self._in_window >= self.global_per_second:
+            self.responses_429 += 1
+            self.global_429 += 1
+            return self._429(window + 1 - now, scope="global"), {}
+        self._in_window += 1
+        self.requests_counted += 1
+        if method == "POST" and len(parts) == 3 and parts[0] == "channels" and parts[2] == "messages":
+            start, used = self._channels.get(parts[1], (now, 0))
+            if now - start >= self.channel_window:
+                start, used = now, 0
+            reset_after = start + self.channel_window - now
+            if used >= self.per_channel:
+                self.responses_429 += 1
+                return self._429(reset_after, scope="user"), {}
+            self._channels[parts[1]] = (start, used + 1)
+            return None, {
+                "X-RateLimit-Limit": str(self.per_channel),
+                "X-RateLimit-Remaining": str(self.per_channel - used - 1),
+                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+                "X-RateLimit-Bucket": f"channel-messages-{parts[1]}",
+            }
+        return None, {}
+
+    @staticmethod
+    def _429(retry_after: float, scope: str) -> web.Response:
+        body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3)}
+        body["global"] = scope == "global"
+        headers = {
+            "Content-Type": "application/json",
+            "Retry-After": f"{retry_after:.3f}",
+            "X-RateLimit-Scope": scope,
+            "Via": "1.1 google",  # discord.py treats a 429 without it as a Cloudflare ban
+        }
+        if scope == "global":
+            headers["X-RateLimit-Global"] = "true"
+        return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
+
+
 class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(self, rate_limits: RateLimits | None = None) -> None:
         self._ids = itertools.count(1_400_000_000_000_000_000)
         self.app_id, self.guild_id = str(next(self._ids)), str(next(self._ids))
         self.channel_id, self.thread_id, self.voice_id = (str(next(self._ids)) for _ in range(3))
@@ -58,6 +123,8 @@ class FakeDiscord:
         self.gone: set[str] = set()  # channels that answer 404 Unknown Channel
         self.forbidden: set[str] = set()  # channels where posting answers 403 Missing Permissions
         self.channel_messages: dict[str, list[dict]] = {}  # newest first, as history returns them
+        self.text_channels: dict[str, str] = {}  # extra text channels (id -> guild id) GET /channels knows
+        self.rate_limits = rate_limits
         self.faults: list[
             tuple[str, str, int, int]
         ] = []  # (method, path prefix, status, code): answered once
@@ -96,7 +163,10 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         rec = Request(time.monotonic(), request.method, path, body, files)
         self.requests.append(rec)
-        response = self._fault(request.method, path) or self._route(request.method, path.split("/")[1:], body)
+        parts = path.split("/")[1:]
+        limited, headers = self.rate_limits.check(request.method, parts) if self.rate_limits else (None, {})
+        response = limited or self._fault(request.method, path) or self._route(request.method, parts, body)
+        response.headers.update(headers)
         rec.status = response.status
         return response
 
@@ -130,6 +200,9 @@ class FakeDiscord:
                 message = self.message(body, channel_id=cid)
                 self.channel_messages.setdefault(cid, []).insert(0, message)
                 return _json(message)
+            case "GET", ["channels", cid] if cid in self.text_channels:
+                channel = self.channel(cid, 0, f"channel-{cid[-4:]}")
+                return _json(channel | {"guild_id": self.text_channels[cid]})
             case "GET", ["channels", cid, "messages"]:
                 return _json(self.channel_messages.get(cid, [])[:50])
             case "POST", ["channels", cid, "messages", mid, "threads"]:

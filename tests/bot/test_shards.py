@@ -1,0 +1,64 @@
+"""Several bot processes: which process serves which guild, and the sharded bot's wiring."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.client import RotationBot, ShardedRotationBot, create_bot
+from bot.settings import Settings
+from bot.shards import ShardPlan, shard_of
+
+# Real snowflakes: the shard is the creation timestamp's bits (id >> 22) modulo the shard count.
+GUILD = 1_400_000_000_000_000_001  # id >> 22 = 333_786_010_742 (its digit sum 44: 2 mod 3)
+PLANS = [
+    # SHARD_COUNT, SHARD_IDS, ids run here, primary (sync and backups)
+    (None, None, (), True),
+    (3, None, (0, 1, 2), True),
+    (3, "0", (0,), True),
+    (3, "1,2", (1, 2), False),
+    (4, "1-3", (1, 2, 3), False),
+    (4, " 2 , 0 ", (0, 2), True),
+]
+
+
+@pytest.mark.parametrize(("count", "ids", "expected", "primary"), PLANS)
+def test_plan_from_settings(count, ids, expected, primary):
+    plan = Settings(shard_count=count, shard_ids=ids).shards
+    assert plan.ids == expected
+    assert plan.primary is primary
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "message"),
+    [
+        (None, "0", "SHARD_IDS needs SHARD_COUNT"),
+        (2, "2", "not below SHARD_COUNT=2"),
+        (2, "one", "takes shard numbers like 0,1 or 0-2"),
+        (0, None, "greater than or equal to 1"),
+    ],
+)
+def test_wrong_shard_settings_are_refused(count, ids, message):
+    with pytest.raises(ValueError, match=message):
+        Settings(shard_count=count, shard_ids=ids)
+
+
+def test_shard_of_is_discords_formula():
+    assert GUILD >> 22 == 333_786_010_742
+    assert [shard_of(GUILD, n) for n in (1, 2, 3, 5)] == [0, 0, 2, 2]
+
+
+def test_each_guild_belongs_to_exactly_one_process():
+    guilds = [GUILD + (i << 22) for i in range(30)]  # 30 servers created a millisecond apart
+    processes = [ShardPlan.parse(3, str(i)) for i in range(3)]
+    owners = [[p.owns(g) for p in processes].count(True) for g in guilds]
+    assert owners == [1] * 30
+    assert sorted(sum(p.owns(g) for g in guilds) for p in processes) == [10, 10, 10]
+    assert all(ShardPlan().owns(g) for g in guilds)
+
+
+def test_the_bot_class_follows_the_settings():
+    unsharded = create_bot(Settings())
+    sharded = create_bot(Settings(shard_count=3, shard_ids="1,2"))
+    assert type(unsharded) is RotationBot
+    assert isinstance(sharded, ShardedRotationBot)
+    assert (sharded.shard_count, sharded.shard_ids) == (3, [1, 2])
