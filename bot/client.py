@@ -30,8 +30,9 @@ from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
 from .answers import AnswerCache
 from .cogs import EXTENSIONS
-from .delivery import Delivery
+from .delivery import Delivery, TickReport
 from .poster import DiscordPoster
+from .ratelimits import Pacer, RequestStats, process_share
 from .respond import ErrorHandlingTree
 from .schedule import SchedulePolicy
 from .services import market_data
@@ -74,8 +75,10 @@ class RotationBot(ext.Bot):
             if self.shards_plan.sharded and isinstance(self, discord.AutoShardedClient)
             else {}
         )
+        self.request_stats = RequestStats()
         super().__init__(
             **sharding,
+            http_trace=self.request_stats.trace_config(),
             command_prefix=ext.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),  # echoed input can never ping anyone
@@ -112,7 +115,7 @@ class RotationBot(ext.Bot):
         self.delivery = Delivery(
             self.state,
             self.update_for,
-            DiscordPoster(self),
+            DiscordPoster(self, Pacer(self.fan_out_rate)),
             TradingCalendar(),
             self.clock,
             policy,
@@ -156,6 +159,32 @@ class RotationBot(ext.Bot):
         if path is not None:
             self.last_backup = self.clock()
             log.info("state database backed up to %s", path)
+
+    @property
+    def fan_out_rate(self) -> float:
+        """This process's share of the bot's REST budget (all of it when unsharded)."""
+        plan = self.shards_plan
+        return process_share(self.settings.discord_global_rate, plan.count, plan.ids)
+
+    async def deliver_due(self) -> TickReport:
+        """One delivery tick, logged with its throughput and what Discord answered."""
+        before, started = self.request_stats.snapshot(), time.monotonic()
+        report = await self.delivery.tick()
+        if report.sent or report.failed or report.retry:
+            took = time.monotonic() - started
+            counts = self.request_stats.since(before)
+            log.info(
+                "delivery: %s; %d posts in %.1f s (%.1f/s), %d requests, %d answered 429, "
+                "%d invalid (401/403/429)",
+                report,
+                report.sent,
+                took,
+                report.sent / took if took else 0.0,
+                counts["requests"],
+                counts["429"],
+                counts["invalid"],
+            )
+        return report
 
     async def _run_in_workers(self, func, *args):
         return await self.workers(func, *args)  # looked up at call time: the pool starts after wiring

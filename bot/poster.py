@@ -17,6 +17,7 @@ from commands.reply import Reply
 
 from .delivery import ChannelGone, NoAccess, Transient
 from .embeds import reply_embed
+from .ratelimits import Pacer
 
 if TYPE_CHECKING:
     from .client import RotationBot
@@ -26,14 +27,23 @@ HISTORY_LOOKBACK = 50  # messages searched for an earlier post after a crash
 
 
 class DiscordPoster:
-    def __init__(self, bot: RotationBot) -> None:
+    """Every REST call of a fan-out first takes a token from the bot's :class:`~bot.ratelimits.Pacer`,
+    so a large fan-out runs at this process's share of the global limit instead of into 429s."""
+
+    def __init__(self, bot: RotationBot, pacer: Pacer | None = None) -> None:
         self.bot = bot
+        self.pacer = pacer
+
+    async def _paced(self) -> None:
+        if self.pacer is not None:
+            await self.pacer.acquire()
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.bot.get_channel(channel_id)
         if channel is not None:
             return channel  # type: ignore[return-value]
         try:
+            await self._paced()
             return await self.bot.fetch_channel(channel_id)  # type: ignore[return-value]
         except discord.NotFound as exc:
             raise ChannelGone(exc.text or "Unknown Channel") from exc
@@ -46,6 +56,7 @@ class DiscordPoster:
         channel = await self._channel(channel_id)
         embed, file = reply_embed(reply)  # a fresh File for every channel: a File is consumed when sent
         try:
+            await self._paced()
             message = await channel.send(embed=embed, file=file or discord.utils.MISSING, nonce=nonce)
         except discord.NotFound as exc:
             raise ChannelGone(exc.text or "Unknown Channel") from exc
@@ -55,6 +66,7 @@ class DiscordPoster:
             raise Transient(str(exc)) from exc
         if thread_name:
             try:
+                await self._paced()
                 await message.create_thread(name=thread_name, auto_archive_duration=1440)
             except discord.HTTPException:
                 # the update itself is out; a missing thread is reported by /subscriptions' permission check
@@ -65,6 +77,7 @@ class DiscordPoster:
         channel = await self._channel(channel_id)
         me = self.bot.user.id if self.bot.user else None
         try:
+            await self._paced()
             async for message in channel.history(limit=HISTORY_LOOKBACK):
                 if message.author.id == me and any((e.title or "").startswith(title) for e in message.embeds):
                     return message.id

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default=Path("var/answers"), description="Built answers shared by this machine's processes"
     )
     answer_cache_mib: int = Field(default=32, ge=0, description="In-memory answer cache bound, per process")
+    discord_global_rate: float = Field(
+        default=45.0, gt=0, description="REST requests per second the whole bot may make (Discord: 50)"
+    )
     shard_count: int | None = Field(default=None, ge=1, description="Total shards of the deployment")
     shard_ids: str | None = Field(default=None, description='Shards this process runs, e.g. "0,1" or "0-2"')
 

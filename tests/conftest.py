@@ -91,6 +91,7 @@ def bot_settings(tmp_path: Path, fake: FakeDiscord, state_url: str | None = None
         scheduler_enabled=False,
         backup_dir=tmp_path / "backups",
         answer_cache_dir=tmp_path / "answers",
+        discord_global_rate=100_000,  # unpaced: tests/bot/test_ratelimits.py is where pacing is tested
     )
 
 

@@ -110,12 +110,9 @@ class Subscriptions(ext.Cog):
         if last is not None and self.bot.clock() - last > dt.timedelta(days=1):
             await self.bot.backup_state()
         try:
-            report = await self.bot.delivery.tick()
+            await self.bot.deliver_due()
         except Exception:  # the loop must survive anything: log it and try again next minute
             log.exception("delivery tick failed")
-            return
-        if report.sent or report.failed or report.retry:
-            log.info("delivery: %s", report)
 
     @deliver.before_loop
     async def _wait_until_ready(self) -> None:
