@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
     sub.add_parser("migrate", help="migrate the cache and state databases to the current schema and exit")
     sub.add_parser("backup", help="back up the state database into BACKUP_DIR and print the file's path")
+    deliver = sub.add_parser(
+        "deliver",
+        help="post a session's daily update now to every subscription that has not had it (needs "
+        "DISCORD_TOKEN; safe while the bots run); for an outage longer than CATCH_UP_HOURS",
+    )
+    deliver.add_argument(
+        "--session", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: the latest final session)"
+    )
     sim = sub.add_parser(
         "simulate", help="run the daily update's scheduler on the bundled data, simulated clock"
     )
@@ -151,6 +159,31 @@ async def _backup(settings: Settings) -> int:
     return 0
 
 
+async def _deliver(settings: Settings, token: str, session: dt.date | None) -> int:
+    """Through the same ledger as the running bots, so a channel gets the update exactly once."""
+    from .client import RotationBot
+    from .schedule import latest_final_session
+
+    quiet = settings.model_copy(update={"scheduler_enabled": False, "shard_count": None, "shard_ids": None})
+    async with RotationBot(quiet, sync_on_start=False) as bot:
+        await bot.login(token)
+        if session is None:
+            session = latest_final_session(bot.clock(), bot.delivery.calendar, bot.delivery.policy)
+        elif bot.delivery.calendar.close_of(session) is None:
+            log.error("%s is not an NYSE session", session)
+            return 2
+        report = await bot.delivery.deliver_session(session)
+    if report.waiting_for_data:
+        log.error("the closing prices for %s are not in the data yet: nothing was posted", session)
+        return 1
+    print(
+        f"{session}: {report.sent} posted, {report.found_existing} found already posted, "
+        f"{report.skipped} being posted by a running bot, {report.failed} failed, {report.retry} to retry, "
+        f"{report.not_retried} marked failing (not retried)"
+    )
+    return 0 if not (report.failed or report.retry) else 1
+
+
 def _run_discord(settings: Settings, token: str) -> int:
     if settings.chart_executor == "process":
         defer_import("commands.charts")  # the workers draw; this process need not hold matplotlib
@@ -177,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
                 log.error("`python -m bot sync` needs DISCORD_TOKEN in the environment or .env")
                 return 2
             return asyncio.run(_sync(settings, token))
+        if args.action == "deliver":
+            if token is None:
+                log.error("`python -m bot deliver` needs DISCORD_TOKEN in the environment or .env")
+                return 2
+            return asyncio.run(_deliver(settings, token, args.session))
         if args.action == "migrate":
             return asyncio.run(_migrate(settings))
         if args.action == "backup":

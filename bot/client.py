@@ -41,6 +41,7 @@ from .workers import Workers
 
 log = logging.getLogger(__name__)
 THEME_TTL = 60.0  # seconds a server's chart theme is kept in memory
+IDENTIFY_SPACING = 5.0  # seconds between identifies of one bucket (Discord's rule)
 
 
 def intents() -> discord.Intents:
@@ -121,6 +122,7 @@ class RotationBot(ext.Bot):
             policy,
             alert_source=alert_source(self.market, self._run_in_workers),
             call_source=call_source(self.market, self._run_in_workers),
+            owns=self.shards_plan.owns,
         )
         if self._given_workers is not None:
             self.workers = self._given_workers
@@ -260,6 +262,29 @@ class RotationBot(ext.Bot):
 class ShardedRotationBot(RotationBot, ext.AutoShardedBot):
     """``SHARD_COUNT`` set: discord.py's AutoShardedBot runs this process's ``SHARD_IDS``, one gateway
     session each; everything else is :class:`RotationBot`."""
+
+    _max_concurrency: int | None = None
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """One IDENTIFY per bucket (``shard_id % max_concurrency``) every 5 s across every process on
+        the shared database, not only within this one (discord.py's own pacing)."""
+        if self._max_concurrency is None:
+            try:
+                self._max_concurrency = max(1, (await self.session_start_limits()).max_concurrency)
+            except discord.HTTPException:
+                log.warning("could not read max_concurrency from /gateway/bot: assuming 1", exc_info=True)
+                self._max_concurrency = 1
+        bucket = (shard_id or 0) % self._max_concurrency
+        waited = 0.0
+        try:
+            while not await self.state.take_identify_slot(bucket, IDENTIFY_SPACING):
+                await asyncio.sleep(0.5)
+                waited += 0.5
+        except Exception:  # the database is down: fall back to discord.py's own 5 s spacing
+            log.warning("identify pacing through the database failed", exc_info=True)
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        log.info("shard %s identifies (bucket %d, waited %.1f s)", shard_id, bucket, waited)
 
 
 def create_bot(settings: Settings, **kwargs) -> RotationBot:

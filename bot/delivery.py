@@ -27,16 +27,19 @@ from typing import Protocol
 
 from commands.alerts import AlertPost
 from commands.calls import RESULT_TITLE, CallPost
-from commands.reply import Reply
+from commands.reply import Reply, decode_reply, encode_reply
 from commands.theme import DEFAULT_THEME
 from data.calendar import TradingCalendar
-from data.state import Alert, Call, Claim, Holding, StateStore, Subscription
+from data.locks import one_process
+from data.state import Alert, Call, Claim, Holding, StateStore, StoredUpdate, Subscription
 
 from .schedule import SchedulePolicy, due_session, due_time
 
 log = logging.getLogger(__name__)
 
 TITLE = "Daily rotation update — {session}"  # the digest's title; find_post looks for it
+BUILD_POLL = 0.5  # seconds between looks for an update another process is building
+BUILD_WAIT = 120.0  # then build it here rather than wait on a builder that may have died
 
 
 class ChannelGone(Exception):
@@ -96,6 +99,7 @@ class TickReport:
     calls_failed: int = 0
     calls_retry: int = 0
     calls_lost: int = 0
+    not_retried: int = 0  # subscriptions marked failing (403/404): waiting for someone to fix them
     waiting_for_data: list[str] = field(default_factory=list)
 
 
@@ -112,8 +116,10 @@ class Delivery:
         alert_source: AlertSource | None = None,
         call_source: CallSource | None = None,
         batch: int | None = None,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
         self.state, self.update_for, self.poster = state, update_for, poster
+        self.owns = owns or (lambda _guild_id: True)  # a shard process delivers its own guilds only
         self.calendar, self.clock = calendar, clock
         self.policy = policy or SchedulePolicy()
         self._updates: dict[tuple[str, str], Reply] = {}  # (session, chart theme) -> update
@@ -136,6 +142,11 @@ class Delivery:
         report = TickReport()
         due: dict[dt.date, list[Subscription]] = defaultdict(list)
         for sub in await self.state.subscriptions():
+            if not self.owns(sub.guild_id):
+                continue
+            if sub.problem is not None:  # deleted or forbidden: not retried until someone fixes it
+                report.not_retried += 1
+                continue
             session = due_session(sub, now, self.calendar, self.policy, not_before=sub.created_at)
             if session is not None and (sub.last_session or "") < session.isoformat():
                 due[session].append(sub)
@@ -160,7 +171,7 @@ class Delivery:
         thread is gone, in its parent channel). A call whose end close is not in the data yet waits;
         after downtime a late result is still posted, resolved on the same close."""
         final_through = self.calendar.last_closed_session(now, self.policy.final_delay)
-        due = await self.state.due_calls(final_through)
+        due = [c for c in await self.state.due_calls(final_through) if self.owns(c.guild_id)]
         if not due:
             return
         missing = [c for c in due if c.id not in self._call_posts]
@@ -228,7 +239,11 @@ class Delivery:
             return
         key = session.isoformat()
         due_at = due_time(AFTER_CLOSE, session, self.calendar, self.policy)
-        alerts = [a for a in await self.state.alerts() if a.created_at is None or a.created_at <= due_at]
+        alerts = [
+            a
+            for a in await self.state.alerts()
+            if self.owns(a.guild_id) and (a.created_at is None or a.created_at <= due_at)
+        ]
         if not alerts:
             return
         if key not in self._alert_posts:
@@ -310,8 +325,7 @@ class Delivery:
         key = session.isoformat()
         if (key, theme) in self._updates:
             return self._updates[key, theme]
-        reply = await self.update_for(session, theme)
-        self.renders += 1
+        reply = await self._shared_update(session, theme)
         # only the newest session's updates are ever needed again
         self._updates = {k: v for k, v in self._updates.items() if k[0] == key}
         if reply.as_of == session:
@@ -335,6 +349,56 @@ class Delivery:
         )
         self._updates[key, theme] = notice
         return notice
+
+    async def _shared_update(self, session: dt.date, theme: str) -> Reply:
+        """The session's update in one chart theme as every process of the deployment sees it: built
+        by the first process that needs it (elected through the database), stored, and read back by
+        the others; a process that waits longer than :data:`BUILD_WAIT` for a builder builds it."""
+        key = session.isoformat()
+        waited = 0.0
+        while True:
+            stored = await self.state.stored_update(key, theme)
+            if stored is not None:
+                return decode_reply(stored.payload, stored.chart)
+            async with one_process(self.state.engine, f"build-update:{key}:{theme}") as mine:
+                if mine:
+                    stored = await self.state.stored_update(key, theme)  # stored while we waited
+                    if stored is not None:
+                        return decode_reply(stored.payload, stored.chart)
+                    return await self._build(session, theme)
+            if waited >= BUILD_WAIT:
+                log.warning("no update for %s from its builder after %.0f s: building it here", key, waited)
+                return await self._build(session, theme)
+            await asyncio.sleep(BUILD_POLL)
+            waited += BUILD_POLL
+
+    async def _build(self, session: dt.date, theme: str) -> Reply:
+        reply = await self.update_for(session, theme)
+        self.renders += 1
+        if reply.as_of == session:  # a complete update; an earlier session's figures are never stored
+            await self.state.store_update(StoredUpdate(session.isoformat(), theme, *encode_reply(reply)))
+        return reply
+
+    async def deliver_session(self, session: dt.date) -> TickReport:
+        """The operator's ``python -m bot deliver``: post ``session``'s update now to every active
+        subscription that has not had it, whatever its post time or the catch-up window, through the
+        same ledger (so it is safe while the bots run: a channel they are posting to is skipped)."""
+        async with self._tick_lock:
+            report = TickReport()
+            everyone = await self.state.subscriptions()
+            report.not_retried = sum(1 for s in everyone if s.problem is not None)
+            subs = [s for s in everyone if s.problem is None and (s.last_session or "") < session.isoformat()]
+            themes = await self.state.chart_themes() if subs else {}
+            by_theme: dict[str, list[Subscription]] = defaultdict(list)
+            for sub in subs:
+                by_theme[themes.get(sub.guild_id, DEFAULT_THEME)].append(sub)
+            for theme, group in sorted(by_theme.items()):
+                reply = await self._shared_update(session, theme)
+                if reply.as_of != session:
+                    report.waiting_for_data.append(session.isoformat())
+                    return report
+                await self._fan_out(session.isoformat(), group, reply, self.clock(), report)
+            return report
 
     async def _deliver(
         self, sub: Subscription, claim: Claim, reply: Reply, find_title: str | None = None

@@ -85,6 +85,13 @@ def next_due(
     return None
 
 
+def latest_final_session(now: dt.datetime, calendar: TradingCalendar, policy: SchedulePolicy) -> dt.date:
+    """The newest session whose close is final at ``now``: what ``python -m bot deliver`` posts."""
+    today = now.astimezone(NEW_YORK).date()
+    sessions = calendar.sessions_between(today - dt.timedelta(days=10), today)
+    return max(s for s in sessions if final_time(s, calendar, policy) <= now)
+
+
 def discord_time(moment: dt.datetime, style: str = "f") -> str:
     """A Discord timestamp: each reader sees ``moment`` in their own time zone."""
     return f"<t:{int(moment.timestamp())}:{style}>"

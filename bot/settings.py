@@ -57,7 +57,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _valid_shards(self) -> Settings:
-        ShardPlan.parse(self.shard_count, self.shard_ids)  # refuse a wrong combination at start
+        plan = ShardPlan.parse(self.shard_count, self.shard_ids)  # refuse a wrong combination at start
+        if plan.sharded and len(plan.ids) < (plan.count or 0):
+            urls = {"STATE_DATABASE_URL": self.state_database_url, "DATABASE_URL": self.database_url}
+            local = [name for name, url in urls.items() if not url.startswith("postgresql")]
+            if local:
+                raise ValueError(
+                    f"SHARD_IDS={self.shard_ids} leaves the other shards to other processes, which must "
+                    f"share one PostgreSQL database: set {' and '.join(local)} to postgresql+asyncpg://… "
+                    "(SQLite serves a single process)"
+                )
         return self
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,46 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 def sessions(n: int) -> str:
     return plural(n, "session")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and dates as JSON has them (figures come from pandas)."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def encode_reply(reply: Reply) -> tuple[bytes, bytes | None]:
+    """A reply as stored bytes: everything but the chart as JSON, and the chart PNG as it is. Used to
+    share a built reply between processes (the daily update is built once per deployment)."""
+    record = {
+        "title": reply.title,
+        "text": reply.text,
+        "fields": [[f.name, f.value, f.number, f.unit, f.inline] for f in reply.fields],
+        "as_of": reply.as_of.isoformat() if reply.as_of else None,
+        "source": reply.source,
+        "notes": reply.notes,
+        "chart_name": reply.chart_name,
+        "figures": reply.figures,
+    }
+    return json.dumps(record, default=_plain, allow_nan=False).encode(), reply.chart
+
+
+def decode_reply(payload: bytes, chart: bytes | None) -> Reply:
+    record = json.loads(payload)
+    return Reply(
+        title=record["title"],
+        text=record["text"],
+        fields=[Field(*f) for f in record["fields"]],
+        as_of=dt.date.fromisoformat(record["as_of"]) if record["as_of"] else None,
+        source=record["source"],
+        notes=record["notes"],
+        chart=chart,
+        chart_name=record["chart_name"],
+        figures=record["figures"],
+    )
 
 
 def pct(x: float, digits: int = 2) -> str:

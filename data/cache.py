@@ -66,6 +66,19 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    (
+        3,
+        "applied_splits: each split rescales the stored history once, whoever sees it first",
+        [
+            """CREATE TABLE applied_splits (
+                ticker VARCHAR(32) NOT NULL,
+                source VARCHAR(16) NOT NULL,
+                session VARCHAR(10) NOT NULL,
+                ratio DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (ticker, source, session)
+            )""",
+        ],
+    ),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 
@@ -79,6 +92,14 @@ bars = Table(
     *(Column(c, Float) for c in BAR_COLUMNS),
     Column("final", Boolean),
     Column("fetched_at", String),
+)
+applied_splits = Table(
+    "applied_splits",
+    _meta,
+    Column("ticker", String, primary_key=True),
+    Column("source", String, primary_key=True),
+    Column("session", String, primary_key=True),
+    Column("ratio", Float),
 )
 fetch_log = Table(
     "fetch_log",
@@ -170,17 +191,29 @@ class PriceCache:
             await conn.execute(stmt, payload)
         return len(payload)
 
-    async def rescale_before(self, ticker: str, source: str, session: dt.date, ratio: float) -> None:
-        """Apply a new split of ``ratio`` (2.0 for 2-for-1) to every stored row before ``session``.
+    async def rescale_before(self, ticker: str, source: str, session: dt.date, ratio: float) -> bool:
+        """Apply a new split of ``ratio`` (2.0 for 2-for-1) to every stored row before ``session``;
+        False if it was applied before (by this process or another): a split divides the history once.
 
         Yahoo's raw closes and dividends are split-adjusted, so a split retroactively divides every
-        earlier price and dividend and multiplies volume.
+        earlier price and dividend and multiplies volume. The record of the split and the rescale are
+        one transaction, so a crash leaves both or neither.
         """
+        mark = (
+            insert_for(self.engine)(applied_splits)
+            .values(ticker=ticker, source=source, session=session.isoformat(), ratio=ratio)
+            .on_conflict_do_nothing(index_elements=["ticker", "source", "session"])
+        )
         where = and_(bars.c.ticker == ticker, bars.c.source == source, bars.c.session < session.isoformat())
         values = {c: bars.c[c] / ratio for c in ("open", "high", "low", "close", "adj_close", "dividends")}
         values["volume"] = bars.c.volume * ratio
         async with self.engine.begin() as conn:
+            marked = await conn.execute(mark)
+            if not marked.rowcount:
+                log.info("split of %s on %s was applied before: not rescaling again", ticker, session)
+                return False
             await conn.execute(update(bars).where(where).values(**values))
+        return True
 
     async def log_attempt(self, ticker: str, at: dt.datetime, error: str | None) -> None:
         stmt = insert_for(self.engine)(fetch_log).values(

@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # the workers unpickle PriceHistory-free data but import this
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+REFRESH_POLL = 0.25  # seconds between looks at a refresh another process holds
+REFRESH_WAIT = 30.0  # then answer from the cache rather than wait longer
 
 
 async def _finish(write: Coroutine[Any, Any, Any]) -> Any:
@@ -212,6 +214,26 @@ class MarketData:
         return failure is not None and now - failure[0] < self.policy.retry_after
 
     async def _refresh(self, ticker: str) -> str | None:
+        """Fetch the missing tail, one process of a deployment at a time per ticker (an advisory lock
+        on the shared cache): a process that finds another one fetching waits for it, then reads what
+        it stored instead of asking the source again."""
+        from .locks import one_process  # SQLAlchemy: not imported where only the data's shape is needed
+
+        waited = 0.0
+        while True:
+            async with one_process(self.cache.engine, f"refresh:{ticker}") as mine:
+                if mine:
+                    if waited:  # another process refreshed meanwhile: read what it stored
+                        self._stored.pop((ticker, "live"), None)
+                    return await self._refresh_here(ticker)
+            if waited >= REFRESH_WAIT:
+                log.warning("%s: another process has refreshed for %.0f s; using the cache", ticker, waited)
+                self._stored.pop((ticker, "live"), None)
+                return None
+            await asyncio.sleep(REFRESH_POLL)
+            waited += REFRESH_POLL
+
+    async def _refresh_here(self, ticker: str) -> str | None:
         """Fetch the missing tail from the live source; return a staleness note if it failed."""
         assert self.live is not None
         snap = await self._seed_snapshot(ticker)
@@ -278,6 +300,8 @@ class MarketData:
                     "new split for %s on %s (%.4g): rescaling stored history", ticker, session.date(), ratio
                 )
                 await _finish(self.cache.rescale_before(ticker, "live", session.date(), float(ratio)))
+                # (idempotent: the cache records each split it applied, so a second process, or a
+                # retry after a crash, never divides the history twice)
 
     def _stale_note(self, ticker: str, newest: pd.Timestamp | None, target: pd.Timestamp, reason: str) -> str:
         if newest is None:

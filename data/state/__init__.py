@@ -17,10 +17,12 @@ from ..dialect import BackupFailed, is_busy, quick_check, retry_when_busy, sqlit
 from .alerts import Alert, AlertStore
 from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
+from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
 from .subscriptions import Subscription, SubscriptionStore
+from .updates import StoredUpdate, UpdateStore
 from .valuations import ValuationStore
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "Holding",
     "StateCorrupt",
     "StateStore",
+    "StoredUpdate",
     "Subscription",
     "TooManyOpen",
     "newest_backup",
@@ -41,7 +44,15 @@ __all__ = [
 
 
 class StateStore(
-    SettingsStore, SubscriptionStore, LedgerStore, AlertStore, ValuationStore, CallStore, BackupStore
+    SettingsStore,
+    SubscriptionStore,
+    LedgerStore,
+    AlertStore,
+    ValuationStore,
+    CallStore,
+    BackupStore,
+    UpdateStore,
+    IdentifyStore,
 ):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

@@ -3,7 +3,18 @@ the concern modules query. Never rebuilt from anything, so every change is a new
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
 
 from ..db import Migration
 
@@ -250,6 +261,33 @@ MIGRATIONS: list[Migration] = [
         "guild_settings.chart_theme: light or dark charts per server (NULL: the bot's default)",
         ["ALTER TABLE guild_settings ADD COLUMN chart_theme VARCHAR(8)"],
     ),
+    (
+        8,
+        "session_updates: a session's daily update built once for every process; identify slots",
+        [
+            {
+                "sqlite": """CREATE TABLE session_updates (
+                    session VARCHAR(10) NOT NULL,
+                    theme VARCHAR(8) NOT NULL,
+                    payload BLOB NOT NULL,
+                    chart BLOB,
+                    PRIMARY KEY (session, theme)
+                )""",
+                "postgresql": """CREATE TABLE session_updates (
+                    session VARCHAR(10) NOT NULL,
+                    theme VARCHAR(8) NOT NULL,
+                    payload BYTEA NOT NULL,
+                    chart BYTEA,
+                    PRIMARY KEY (session, theme)
+                )""",
+            },
+            # one row per identify bucket (shard_id % max_concurrency): when it may identify next
+            """CREATE TABLE identify_slots (
+                bucket INTEGER PRIMARY KEY,
+                next_at {TIMESTAMP} NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 metadata = MetaData()
@@ -354,6 +392,20 @@ record_numbers = Table(
     Column("guild_id", BigInteger, primary_key=True),
     Column("kind", String, primary_key=True),
     Column("last", Integer),
+)
+session_updates = Table(
+    "session_updates",
+    metadata,
+    Column("session", String, primary_key=True),
+    Column("theme", String, primary_key=True),
+    Column("payload", LargeBinary),
+    Column("chart", LargeBinary),
+)
+identify_slots = Table(
+    "identify_slots",
+    metadata,
+    Column("bucket", Integer, primary_key=True),
+    Column("next_at", DateTime(timezone=True)),  # the database's clock
 )
 LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),

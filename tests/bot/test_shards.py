@@ -21,9 +21,16 @@ PLANS = [
 ]
 
 
+PG = "postgresql+asyncpg://rotation@127.0.0.1/rotation"
+
+
+def shared(**kwargs) -> Settings:
+    return Settings(state_database_url=PG, database_url=PG, **kwargs)
+
+
 @pytest.mark.parametrize(("count", "ids", "expected", "primary"), PLANS)
 def test_plan_from_settings(count, ids, expected, primary):
-    plan = Settings(shard_count=count, shard_ids=ids).shards
+    plan = shared(shard_count=count, shard_ids=ids).shards
     assert plan.ids == expected
     assert plan.primary is primary
 
@@ -39,7 +46,13 @@ def test_plan_from_settings(count, ids, expected, primary):
 )
 def test_wrong_shard_settings_are_refused(count, ids, message):
     with pytest.raises(ValueError, match=message):
-        Settings(shard_count=count, shard_ids=ids)
+        shared(shard_count=count, shard_ids=ids)
+
+
+def test_processes_splitting_the_shards_need_a_shared_postgresql():
+    with pytest.raises(ValueError, match="set STATE_DATABASE_URL and DATABASE_URL to postgresql"):
+        Settings(shard_count=3, shard_ids="1")
+    assert Settings(shard_count=3).shards.ids == (0, 1, 2)  # one process with every shard: SQLite is fine
 
 
 def test_shard_of_is_discords_formula():
@@ -58,7 +71,7 @@ def test_each_guild_belongs_to_exactly_one_process():
 
 def test_the_bot_class_follows_the_settings():
     unsharded = create_bot(Settings())
-    sharded = create_bot(Settings(shard_count=3, shard_ids="1,2"))
+    sharded = create_bot(shared(shard_count=3, shard_ids="1,2"))
     assert type(unsharded) is RotationBot
     assert isinstance(sharded, ShardedRotationBot)
     assert (sharded.shard_count, sharded.shard_ids) == (3, [1, 2])
