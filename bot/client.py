@@ -111,7 +111,9 @@ class RotationBot(ext.Bot):
             await self.state.open(backups=self.settings.backup_dir)
             await self.backup_state()
         policy = SchedulePolicy(
-            final_delay=self.settings.final_delay, catch_up=dt.timedelta(hours=self.settings.catch_up_hours)
+            final_delay=self.settings.final_delay,
+            catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
+            stale_claim=dt.timedelta(seconds=self.settings.claim_lease_seconds),
         )
         self.delivery = Delivery(
             self.state,

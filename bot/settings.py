@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     discord_global_rate: float = Field(
         default=45.0, gt=0, description="REST requests per second the whole bot may make (Discord: 50)"
     )
+    claim_lease_seconds: float = Field(
+        default=600.0, ge=2, description="A delivery claim's lease; renewed while its holder sends"
+    )
     shard_count: int | None = Field(default=None, ge=1, description="Total shards of the deployment")
     shard_ids: str | None = Field(default=None, description='Shards this process runs, e.g. "0,1" or "0-2"')
 
