@@ -25,7 +25,7 @@ INVALID = (401, 403, 429)  # what Cloudflare counts towards its ban
 class Pacer:
     """A token bucket: at most ``rate`` acquisitions per second on average, bursts up to ``burst``."""
 
-    def __init__(self, rate: float, burst: int = 5, clock=time.monotonic) -> None:
+    def __init__(self, rate: float, burst: int = 1, clock=time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("a pacer needs a positive rate")
         self.rate, self.burst, self._clock = rate, burst, clock

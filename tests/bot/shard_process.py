@@ -19,6 +19,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -130,6 +131,7 @@ async def run(args: argparse.Namespace) -> dict:
             totals["renders"] = bot.delivery.renders
             totals["requests"] = sum(bot.request_stats.statuses.values())
             totals["429"] = bot.request_stats.statuses[429]
+            totals["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         await cache.close()
     return totals
