@@ -23,14 +23,22 @@ INVALID = (401, 403, 429)  # what Cloudflare counts towards its ban
 
 
 class Pacer:
-    """A token bucket: at most ``rate`` acquisitions per second on average, bursts up to ``burst``."""
+    """At most ``rate`` acquisitions per second: a token bucket (``burst`` tokens, so a late wake-up
+    on a busy host is made up rather than lost) capped at ``floor(rate) + 1`` per wall-clock second.
 
-    def __init__(self, rate: float, burst: int = 1, clock=time.monotonic) -> None:
+    The cap is what keeps several processes under one global budget: Discord counts the global
+    limit per second, and with each process's share capped per second of the shared clock, the
+    processes together never exceed the sum of their caps in any second, however their buckets burst.
+    """
+
+    def __init__(self, rate: float, burst: int = 3, clock=time.monotonic, wall=time.time) -> None:
         if rate <= 0:
             raise ValueError("a pacer needs a positive rate")
-        self.rate, self.burst, self._clock = rate, burst, clock
-        self._tokens = float(burst)
+        self.rate, self.burst, self._clock, self._wall = rate, burst, clock, wall
+        self.cap = int(rate) + 1
+        self._tokens = 1.0
         self._stamp = clock()
+        self._second, self._in_second = -1, 0
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
@@ -39,8 +47,15 @@ class Pacer:
                 now = self._clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
+                wall = self._wall()
+                if int(wall) != self._second:
+                    self._second, self._in_second = int(wall), 0
+                if self._in_second >= self.cap:
+                    await asyncio.sleep(self._second + 1 - wall + 0.001)
+                    continue
                 if self._tokens >= 1:
                     self._tokens -= 1
+                    self._in_second += 1
                     return
                 await asyncio.sleep((1 - self._tokens) / self.rate)
 

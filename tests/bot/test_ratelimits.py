@@ -35,6 +35,40 @@ async def test_pacer_holds_its_rate():
     assert time.monotonic() - started >= 40 / 200 * 0.95  # 40 waits of 5 ms after the first token
 
 
+class FrozenWall:
+    """A wall clock that moves only when told: a whole burst lands in one second."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_pacer_caps_each_wall_clock_second():
+    """However many tokens the bucket holds, one process never takes more than its share plus one in a
+    second of the shared clock: three processes at 15.67/s stay within Discord's 50 together."""
+    wall = FrozenWall()
+    pacer = Pacer(rate=15.67, burst=100, clock=lambda: 10.0**6, wall=wall)  # a full bucket
+    pacer._tokens = 100
+    taken = 0
+
+    async def take() -> None:
+        nonlocal taken
+        await pacer.acquire()
+        taken += 1
+
+    async def take_all() -> None:
+        await asyncio.gather(*(take() for _ in range(30)))
+
+    task = asyncio.create_task(take_all())
+    await asyncio.sleep(0.05)
+    assert taken == pacer.cap == 16
+    wall.now += 1.0  # the next second
+    await asyncio.wait_for(task, timeout=5)
+    assert taken == 30
+
+
 @pytest.fixture
 async def limited(monkeypatch):
     """The fake with a small global limit (20 per second) so a test sees it within seconds."""
