@@ -71,6 +71,9 @@ async def run(channels: int, processes: int) -> dict:
             for i in range(processes)
         ]
         outputs = await asyncio.gather(*(p.communicate() for p in procs))
+        for proc, (_, err) in zip(procs, outputs, strict=True):
+            if proc.returncode != 0:
+                raise SystemExit(f"a shard process failed ({proc.returncode}):\n{err.decode()[-3000:]}")
         results = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
         posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
         ok = [r for r in posts if r.status == 200]
