@@ -13,6 +13,7 @@ its 429s and other invalid requests in the log.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ INVALID = (401, 403, 429)  # what Cloudflare counts towards its ban
 
 class Pacer:
     """At most ``rate`` acquisitions per second: a token bucket (``burst`` tokens, so a late wake-up
-    on a busy host is made up rather than lost) capped at ``floor(rate) + 1`` per wall-clock second.
+    on a busy host is made up rather than lost) capped at ``ceil(rate)`` per wall-clock second.
 
     The cap is what keeps several processes under one global budget: Discord counts the global
     limit per second, and with each process's share capped per second of the shared clock, the
@@ -35,7 +36,7 @@ class Pacer:
         if rate <= 0:
             raise ValueError("a pacer needs a positive rate")
         self.rate, self.burst, self._clock, self._wall = rate, burst, clock, wall
-        self.cap = int(rate) + 1
+        self.cap = max(1, math.ceil(rate - 1e-9))
         self._tokens = 1.0
         self._stamp = clock()
         self._second, self._in_second = -1, 0

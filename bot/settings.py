@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
     answer_cache_mib: int = Field(default=32, ge=0, description="In-memory answer cache bound, per process")
     discord_global_rate: float = Field(
-        default=47.0, gt=0, description="REST requests per second the whole bot may make (Discord: 50)"
+        default=48.0, gt=0, description="REST requests per second the whole bot may make (Discord: 50)"
     )
     claim_lease_seconds: float = Field(
         default=600.0, ge=2, description="A delivery claim's lease; renewed while its holder sends"

@@ -46,10 +46,10 @@ class FrozenWall:
 
 
 async def test_pacer_caps_each_wall_clock_second():
-    """However many tokens the bucket holds, one process never takes more than its share plus one in a
-    second of the shared clock: three processes at 15.67/s stay within Discord's 50 together."""
+    """However many tokens the bucket holds, one process never takes more than its share (rounded up)
+    in a second of the shared clock: three processes at 16/s stay within Discord's 50 together."""
     wall = FrozenWall()
-    pacer = Pacer(rate=15.67, burst=100, clock=lambda: 10.0**6, wall=wall)  # a full bucket
+    pacer = Pacer(rate=16.0, burst=100, clock=lambda: 10.0**6, wall=wall)  # a full bucket
     pacer._tokens = 100
     taken = 0
 
