@@ -266,26 +266,35 @@ class ShardedRotationBot(RotationBot, ext.AutoShardedBot):
     session each; everything else is :class:`RotationBot`."""
 
     _max_concurrency: int | None = None
+    identify_spacing = IDENTIFY_SPACING
+
+    @property
+    def identify_waits(self) -> list[float]:
+        """How long each identify of this process waited for its bucket (seconds), for the logs and tests."""
+        if not hasattr(self, "_identify_waits"):
+            self._identify_waits: list[float] = []
+        return self._identify_waits
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """One IDENTIFY per bucket (``shard_id % max_concurrency``) every 5 s across every process on
         the shared database, not only within this one (discord.py's own pacing)."""
         if self._max_concurrency is None:
             try:
-                self._max_concurrency = max(1, (await self.session_start_limits()).max_concurrency)
+                self._max_concurrency = max(1, (await self.fetch_session_start_limits()).max_concurrency)
             except discord.HTTPException:
                 log.warning("could not read max_concurrency from /gateway/bot: assuming 1", exc_info=True)
                 self._max_concurrency = 1
         bucket = (shard_id or 0) % self._max_concurrency
         waited = 0.0
         try:
-            while not await self.state.take_identify_slot(bucket, IDENTIFY_SPACING):
+            while not await self.state.take_identify_slot(bucket, self.identify_spacing):
                 await asyncio.sleep(0.5)
                 waited += 0.5
         except Exception:  # the database is down: fall back to discord.py's own 5 s spacing
             log.warning("identify pacing through the database failed", exc_info=True)
             await super().before_identify_hook(shard_id, initial=initial)
             return
+        self.identify_waits.append(waited)
         log.info("shard %s identifies (bucket %d, waited %.1f s)", shard_id, bucket, waited)
 
 

@@ -125,6 +125,7 @@ class FakeDiscord:
         self.channel_messages: dict[str, list[dict]] = {}  # newest first, as history returns them
         self.text_channels: dict[str, str] = {}  # extra text channels (id -> guild id) GET /channels knows
         self.rate_limits = rate_limits
+        self.max_concurrency = 1  # what /gateway/bot says: identifies allowed per 5 s, one per bucket
         self.faults: list[
             tuple[str, str, int, int]
         ] = []  # (method, path prefix, status, code): answered once
@@ -172,6 +173,10 @@ class FakeDiscord:
 
     def _route(self, method: str, parts: list[str], body: Any) -> web.StreamResponse:
         match method, parts:
+            case "GET", ["gateway", "bot"]:
+                limits = {"total": 1000, "remaining": 999, "reset_after": 0}
+                limits["max_concurrency"] = self.max_concurrency
+                return _json({"url": "ws://127.0.0.1:1", "shards": 3, "session_start_limit": limits})
             case "GET", ["users", "@me"]:
                 return _json(self.bot_user)
             case "GET", ["oauth2", "applications", "@me"]:

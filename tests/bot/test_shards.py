@@ -7,6 +7,7 @@ import pytest
 from bot.client import RotationBot, ShardedRotationBot, create_bot
 from bot.settings import Settings
 from bot.shards import ShardPlan, shard_of
+from tests.conftest import bot_settings
 
 # Real snowflakes: the shard is the creation timestamp's bits (id >> 22) modulo the shard count.
 GUILD = 1_400_000_000_000_000_001  # id >> 22 = 333_786_010_742 (its digit sum 44: 2 mod 3)
@@ -75,3 +76,24 @@ def test_the_bot_class_follows_the_settings():
     assert type(unsharded) is RotationBot
     assert isinstance(sharded, ShardedRotationBot)
     assert (sharded.shard_count, sharded.shard_ids) == (3, [1, 2])
+
+
+async def test_identifies_are_paced_per_bucket_through_the_database(
+    fake, tmp_path, state_url, snapshot_market, workers
+):
+    """Shards 0 and 1 are different buckets when max_concurrency is 2: both identify at once; shard 2
+    shares shard 0's bucket and waits its turn, whichever process runs it (here, the same database)."""
+    fake.max_concurrency = 2
+    settings = bot_settings(tmp_path, fake, state_url).model_copy(update={"shard_count": 3})
+    bot = create_bot(settings, market=snapshot_market, workers=workers, sync_on_start=False)
+    bot.identify_spacing = 2.0
+    await bot.login("test-token-not-real")
+    try:
+        await bot.before_identify_hook(0, initial=True)
+        await bot.before_identify_hook(1)
+        await bot.before_identify_hook(2)
+        first, second, third = bot.identify_waits
+        assert first == second == 0.0  # two buckets: no wait
+        assert third >= 0.5  # bucket 0 again: waited for shard 0's slot to pass
+    finally:
+        await bot.close()
