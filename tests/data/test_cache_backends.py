@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from data.cache import PriceCache
+from data.cache import SCHEMA_VERSION, PriceCache
 from data.db import create_engine
 from data.market import MarketData
 from tests.conftest import csv_closes
@@ -17,7 +17,7 @@ UTC = dt.UTC
 
 async def test_the_cache_loads_upserts_and_rescales_on_each_backend(empty_url):
     cache = PriceCache(create_engine(empty_url))
-    assert await cache.open() == 2
+    assert await cache.open() == SCHEMA_VERSION
     history = await MarketData(cache).history("^RUT")
     assert history.last_session == dt.date(2026, 8, 21)
     stored = await cache.load("^RUT", "snapshot")
@@ -36,7 +36,9 @@ async def test_the_cache_loads_upserts_and_rescales_on_each_backend(empty_url):
     provisional = frame.assign(close=[99.0, 13.0])  # a provisional row never overwrites a final one
     await cache.store("TEST", "live", provisional, pd.Series([False, False], index=day), at)
     assert (await cache.load("TEST", "live"))["close"].tolist() == [10.0, 13.0]
-    await cache.rescale_before("TEST", "live", dt.date(2026, 8, 25), 2.0)
+    assert await cache.rescale_before("TEST", "live", dt.date(2026, 8, 25), 2.0)
+    assert (await cache.load("TEST", "live"))["close"].tolist() == [5.0, 13.0]
+    assert not await cache.rescale_before("TEST", "live", dt.date(2026, 8, 25), 2.0)  # applied once
     assert (await cache.load("TEST", "live"))["close"].tolist() == [5.0, 13.0]
     await cache.log_attempt("TEST", at, "timed out")
     await cache.log_attempt("TEST", at + dt.timedelta(minutes=5), None)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from data.cache import SCHEMA_VERSION as CACHE_VERSION
 from data.db import create_engine, migrate
 from data.dialect import db_now
 from data.state import MIGRATIONS, Alert, StateStore
@@ -273,7 +274,7 @@ async def test_migrate_and_backup_commands(empty_url, tmp_path, monkeypatch, cap
     monkeypatch.setenv("DATABASE_URL", empty_url)  # one database for both stores, as a shared deployment
     monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
     assert await asyncio.to_thread(main, ["migrate"]) == 0
-    assert capsys.readouterr().out.strip() == f"cache schema 2, state schema {LATEST}"
+    assert capsys.readouterr().out.strip() == f"cache schema {CACHE_VERSION}, state schema {LATEST}"
     assert await asyncio.to_thread(main, ["backup"]) == 0
     path = Path(capsys.readouterr().out.strip())
     assert path.parent == tmp_path / "backups"

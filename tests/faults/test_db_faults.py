@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from data.cache import PriceCache
+from data.cache import SCHEMA_VERSION, PriceCache
 from data.db import create_engine
 from data.market import MarketData
 from data.state import StateCorrupt, StateStore, Subscription
@@ -21,7 +21,7 @@ async def test_a_corrupt_cache_is_set_aside_and_rebuilt(tmp_path):
     path = tmp_path / "cache.db"
     path.write_bytes(b"this is not a database" * 100)
     cache = PriceCache(create_engine(f"sqlite+aiosqlite:///{path}"))
-    assert await cache.open() == 2
+    assert await cache.open() == SCHEMA_VERSION
     assert (await MarketData(cache).history("^RUT")).last_session == dt.date(2026, 8, 21)
     await cache.close()
     (aside,) = tmp_path.glob("cache.db.corrupt-*")
