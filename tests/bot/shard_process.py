@@ -106,9 +106,9 @@ async def run(args: argparse.Namespace) -> dict:
     bot = create_bot(settings, market=market, clock=clock, sync_on_start=False)
     build = bot.update_for
 
-    async def logged_build(session: dt.date):
+    async def logged_build(session: dt.date, *theme: str):
         _log(args.log, f"build {session}")
-        return await build(session)
+        return await build(session, *theme)
 
     totals = {"sent": 0, "found_existing": 0, "skipped": 0, "lost": 0, "failed": 0, "ticks": 0}
     try:
