@@ -11,12 +11,10 @@ import time
 import discord
 import pytest
 
-from bot.client import RotationBot
 from bot.ratelimits import Pacer, process_share
 from data.state import Subscription
 from tests.bot.fake_discord import FakeDiscord, RateLimits
 from tests.bot.test_subscriptions import Clock
-from tests.conftest import bot_settings
 
 CHANNELS = [str(2_300_000_000_000_000_000 + i) for i in range(60)]
 
@@ -70,12 +68,19 @@ async def test_pacer_caps_each_wall_clock_second():
 
 
 @pytest.fixture
-async def limited(monkeypatch):
-    """The fake with a small global limit (20 per second) so a test sees it within seconds."""
+async def fake(monkeypatch):
+    """Overrides the suite's fake: Discord's limits on, with a small global limit (20 per second) so a
+    test sees it within seconds."""
     server = FakeDiscord(RateLimits(global_per_second=20))
     monkeypatch.setattr(discord.http.Route, "BASE", await server.start())
     yield server
     await server.stop()
+
+
+@pytest.fixture
+def state_url(tmp_path):
+    """Pacing does not depend on the state backend: SQLite only (the suite's fixture runs both)."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
 
 
 async def _fan_out(make_bot, fake, rate: float, caplog):
@@ -90,40 +95,23 @@ async def _fan_out(make_bot, fake, rate: float, caplog):
     return report
 
 
-@pytest.fixture
-async def make_limited_bot(limited, tmp_path, snapshot_market, workers):
-    bots = []
-
-    async def make(guild=None, **kwargs):
-        bot = RotationBot(bot_settings(tmp_path, limited), market=snapshot_market, workers=workers, **kwargs)
-        await bot.login("test-token-not-real")
-        if guild is not None:
-            bot._connection._add_guild_from_data(guild)
-        bots.append(bot)
-        return bot
-
-    yield make
-    for bot in bots:
-        await bot.close()
-
-
-async def test_a_paced_fan_out_stays_under_the_limit(make_limited_bot, limited, caplog):
-    report = await _fan_out(make_limited_bot, limited, rate=18, caplog=caplog)
-    posts = [r for r in limited.requests if r.method == "POST" and r.path.endswith("/messages")]
+async def test_a_paced_fan_out_stays_under_the_limit(make_bot, fake, caplog):
+    report = await _fan_out(make_bot, fake, rate=18, caplog=caplog)
+    posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
     assert report.sent == len(CHANNELS) == len({r.path for r in posts})
-    assert limited.rate_limits.responses_429 == 0
+    assert fake.rate_limits.responses_429 == 0
     line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("delivery:"))
     assert "60 posts in" in line
     assert "0 answered 429, 0 invalid" in line
 
 
-async def test_an_unpaced_fan_out_meets_429s_and_still_posts_once(make_limited_bot, limited, caplog):
+async def test_an_unpaced_fan_out_meets_429s_and_still_posts_once(make_bot, fake, caplog):
     """The control: without pacing, the same fan-out runs into the global limit (discord.py waits
     each 429 out, so nothing is lost or doubled, but Cloudflare counts every one)."""
-    report = await _fan_out(make_limited_bot, limited, rate=10_000, caplog=caplog)
-    posts = [r for r in limited.requests if r.method == "POST" and r.path.endswith("/messages")]
+    report = await _fan_out(make_bot, fake, rate=10_000, caplog=caplog)
+    posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
     posts = [r for r in posts if r.status == 200]
     assert report.sent == len(CHANNELS) == len(posts) == len({r.path for r in posts})
-    assert limited.rate_limits.responses_429 > 0
+    assert fake.rate_limits.responses_429 > 0
     line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("delivery:"))
-    assert f"{limited.rate_limits.responses_429} answered 429" in line
+    assert f"{fake.rate_limits.responses_429} answered 429" in line
