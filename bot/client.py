@@ -37,6 +37,7 @@ from .respond import ErrorHandlingTree
 from .schedule import SchedulePolicy
 from .services import market_data
 from .settings import Settings
+from .startup import process_age
 from .workers import Workers
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ class RotationBot(ext.Bot):
             await self.load_extension(extension)
         if self.sync_on_start and self.shards_plan.primary:  # once per deployment, not per process
             await self.sync_commands(force=False)
+        log.info("ready to answer in %.2f s since the process started (workers warm)", process_age())
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: messages are only read by the chat cog's listener."""
