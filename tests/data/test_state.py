@@ -31,31 +31,31 @@ def _obs(small: float = 15.0) -> Observation:
     return Observation(small, 20.0, "trailing", "trailing", None, "a member", as_of, "recorded", None, 7)
 
 
-async def test_fifty_concurrent_alerts_all_succeed_with_distinct_numbers(state, state_url):
+async def _fifty_from_two_processes(state, state_url, insert):
+    """``insert(store, i)`` for i in 0..49, alternating between ``state`` and a second store on the same
+    database (what two bot processes are), all at once."""
     other = StateStore(create_engine(state_url))
     await other.open()
     try:
         stores = [state, other]
-        added = await asyncio.gather(
-            *(stores[i % 2].add_alert(Alert(1, 555, "streak", float(i), None, 7), NOW) for i in range(50))
-        )
+        return await asyncio.gather(*(insert(stores[i % 2], i) for i in range(50)))
     finally:
         await other.close()
+
+
+async def test_fifty_concurrent_alerts_all_succeed_with_distinct_numbers(state, state_url):
+    added = await _fifty_from_two_processes(
+        state, state_url, lambda store, i: store.add_alert(Alert(1, 555, "streak", float(i), None, 7), NOW)
+    )
     assert sorted(a.number for a in added) == list(range(1, 51))
     assert len({a.id for a in added}) == 50
     assert sorted(a.number for a in await state.alerts(1)) == list(range(1, 51))
 
 
 async def test_fifty_concurrent_valuations_all_succeed_with_distinct_numbers(state, state_url):
-    other = StateStore(create_engine(state_url))
-    await other.open()
-    try:
-        stores = [state, other]
-        numbers = await asyncio.gather(
-            *(stores[i % 2].add_valuation(1, _obs(10.0 + i), NOW) for i in range(50))
-        )
-    finally:
-        await other.close()
+    numbers = await _fifty_from_two_processes(
+        state, state_url, lambda store, i: store.add_valuation(1, _obs(10.0 + i), NOW)
+    )
     assert sorted(numbers) == list(range(1, 51))
     assert sorted(o.id for o in await state.valuations(1)) == list(range(1, 51))
 
@@ -289,15 +289,9 @@ async def test_fifty_concurrent_calls_all_succeed_with_distinct_numbers(state, s
         start, end = dt.date(2026, 1, 5), dt.date(2026, 2, 4)
         return Call(1, 500, None, user, f"member {user}", "small", "1m", "^RUT", "^GSPC", start, end, made)
 
-    other = StateStore(create_engine(state_url))
-    await other.open()
-    try:
-        stores = [state, other]
-        added = await asyncio.gather(
-            *(stores[i % 2].add_call(call(i), max_open=3, open_from=dt.date(2026, 1, 6)) for i in range(50))
-        )
-    finally:
-        await other.close()
+    added = await _fifty_from_two_processes(
+        state, state_url, lambda store, i: store.add_call(call(i), max_open=3, open_from=dt.date(2026, 1, 6))
+    )
     assert sorted(c.number for c in added) == list(range(1, 51))
     assert len({c.id for c in added}) == 50
 
