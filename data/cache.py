@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Boolean,
@@ -79,6 +81,15 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    (
+        4,
+        "indexes that make a ticker's data version a few index lookups instead of a scan",
+        [
+            "CREATE INDEX bars_fetched ON bars (ticker, source, fetched_at)",
+            "CREATE INDEX bars_provisional ON bars (ticker, source, fetched_at) WHERE final = false",
+            "CREATE INDEX bars_splits ON bars (ticker, source, session) WHERE splits <> 0 AND splits <> 1",
+        ],
+    ),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 
@@ -140,26 +151,35 @@ class PriceCache:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def load(self, ticker: str, source: str) -> pd.DataFrame:
-        """Stored bars with two extra columns: ``final`` and ``fetched_at``."""
+    async def load(
+        self, ticker: str, source: str, columns: Sequence[str] = tuple(BAR_COLUMNS)
+    ) -> pd.DataFrame:
+        """Stored bars (``columns`` of :data:`BAR_COLUMNS`) with two extra columns: ``final`` and
+        ``fetched_at``. Reading only the columns a caller uses saves time on the loop and memory for
+        as long as the frame is kept (the market data keeps every ticker's)."""
         query = (
-            select(bars.c.session, *(bars.c[c] for c in BAR_COLUMNS), bars.c.final, bars.c.fetched_at)
+            select(bars.c.session, *(bars.c[c] for c in columns), bars.c.final, bars.c.fetched_at)
             .where(and_(bars.c.ticker == ticker, bars.c.source == source))
             .order_by(bars.c.session)
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         if not rows:
-            frame = empty_bars()
+            frame = empty_bars()[list(columns)]
             frame["final"] = pd.Series(dtype=bool)
             frame["fetched_at"] = pd.Series(dtype=object)
             return frame
-        frame = pd.DataFrame(rows, columns=["session", *BAR_COLUMNS, "final", "fetched_at"])
-        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("session")), name="session").astype(
-            "datetime64[ns]"
+        # Column by column: handed SQLAlchemy's Row objects, pandas probes each one for namedtuple
+        # fields, and every probe raises and catches an exception inside SQLAlchemy (200 of the
+        # 270 ms that 24,000 rows took, on the event loop).
+        session, *values = zip(*rows, strict=True)
+        index = pd.DatetimeIndex(pd.to_datetime(session, format="%Y-%m-%d"), name="session")
+        frame = pd.DataFrame(
+            {name: np.asarray(values[i], dtype="float64") for i, name in enumerate(columns)},
+            index=index.astype("datetime64[ns]"),
         )
-        frame[BAR_COLUMNS] = frame[BAR_COLUMNS].astype("float64")
-        frame["final"] = frame["final"].astype(bool)
+        frame["final"] = np.asarray(values[-2], dtype=bool)
+        frame["fetched_at"] = pd.Series(values[-1], index=frame.index)
         return frame
 
     async def stats(self, ticker: str) -> dict[str, BarStats]:

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 REFRESH_POLL = 0.25  # seconds between looks at a refresh another process holds
 REFRESH_WAIT = 30.0  # then answer from the cache rather than wait longer
+# The stored columns a history is made of (closes and the actions that adjust them): open, high, low
+# and volume are kept in the cache but never read back into memory.
+STORED_COLUMNS = ("close", "adj_close", "dividends", "splits")
 
 
 async def _finish(write: Coroutine[Any, Any, Any]) -> Any:
@@ -169,7 +172,7 @@ class MarketData:
     async def _bars(self, ticker: str, source: str) -> pd.DataFrame:
         key = (ticker, source)
         if key not in self._stored:
-            self._stored[key] = await self.cache.load(ticker, source)
+            self._stored[key] = await self.cache.load(ticker, source, STORED_COLUMNS)
         return self._stored[key]
 
     async def _seed_snapshot(self, ticker: str) -> pd.DataFrame:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from sqlalchemy import text
 
 from data.cache import SCHEMA_VERSION, PriceCache
 from data.db import create_engine
-from data.market import MarketData
+from data.market import MarketData, stats_of
+from data.versions import STATS_SQL
 from tests.conftest import csv_closes
 
 UTC = dt.UTC
@@ -44,4 +46,41 @@ async def test_the_cache_loads_upserts_and_rescales_on_each_backend(empty_url):
     await cache.log_attempt("TEST", at + dt.timedelta(minutes=5), None)
     log = await cache.fetch_log("TEST")
     assert (log.last_error, log.last_success) == (None, at + dt.timedelta(minutes=5))
+    await cache.close()
+
+
+async def test_the_version_query_agrees_with_the_rows_and_reads_only_indexes(empty_url):
+    """What a data version is made of, from one query (the answer cache asks it after a restart,
+    before any history is loaded), equals what the loaded rows say: provisional rows, a split, the
+    newest closes; and on SQLite no part of it reads the table's rows (a scan of 25,000 bars was the
+    slowest step of the first answer after a restart)."""
+    cache = PriceCache(create_engine(empty_url))
+    await cache.open()
+    await MarketData(cache).history("^GSPC")  # seeds 24,777 snapshot rows
+    day = pd.DatetimeIndex(pd.to_datetime(["2026-08-24", "2026-08-25", "2026-08-26"]), name="session")
+    frame = pd.DataFrame(
+        {"open": 1.0, "high": 1.0, "low": 1.0, "close": [10.0, 11.0, 12.0], "adj_close": [9.5, 11.0, 12.0],
+         "volume": 1.0, "dividends": 0.0, "splits": [0.0, 2.0, 0.0]},
+        index=day,
+    )
+    early, late = dt.datetime(2026, 8, 26, 19, tzinfo=UTC), dt.datetime(2026, 8, 26, 20, tzinfo=UTC)
+    await cache.store("^GSPC", "live", frame.iloc[:2], pd.Series([True, False], index=day[:2]), early)
+    await cache.store("^GSPC", "live", frame.iloc[2:], pd.Series([False], index=day[2:]), late)
+
+    stats = await cache.stats("^GSPC")
+    assert stats == {source: stats_of(await cache.load("^GSPC", source)) for source in ("snapshot", "live")}
+    assert (stats["live"].rows, stats["live"].splits, stats["live"].provisional) == (3, 1, 2)
+    assert stats["live"].oldest_provisional == early.isoformat()
+    assert (stats["live"].last_close, stats["live"].last_adj_close) == (12.0, 12.0)
+    assert stats["snapshot"].rows == 24_777 and stats["snapshot"].last_session == "2026-08-21"
+    assert await cache.stats("NOTHING") == {}
+
+    if empty_url.startswith("sqlite"):
+        async with cache.engine.connect() as conn:
+            plan = (await conn.execute(text("EXPLAIN QUERY PLAN " + STATS_SQL), {"ticker": "^GSPC"})).all()
+        steps = [row[-1] for row in plan]
+        assert not [s for s in steps if s.startswith("SCAN") and "CONSTANT ROW" not in s and s != "SCAN s"]
+        assert {"bars_fetched", "bars_provisional", "bars_splits"} <= {
+            word for s in steps for word in s.split()
+        }
     await cache.close()
