@@ -20,8 +20,8 @@ import discord
 from bench.charts import render_times, slowest
 from bench.loop_lag import main as loop_lag
 from bench.serve import all_parts as serve_parts
+from bench.settings import bench_settings
 from bot.client import RotationBot
-from bot.settings import Settings
 from bot.workers import Workers
 from commands import gap, streak
 from commands.pair import load_pair
@@ -40,20 +40,6 @@ def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     pick = lambda q: ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]  # noqa: E731
     return {"p50": pick(0.5) * 1000, "p95": pick(0.95) * 1000, "max": ordered[-1] * 1000, "n": len(ordered)}
-
-
-def bench_settings(folder: Path, answers: bool = True) -> Settings:
-    """``answers=False`` turns the answer cache off: the build path, comparable with earlier tables."""
-    return Settings(
-        discord_token="bench",
-        data_source="snapshot",
-        scheduler_enabled=False,
-        sync_state_path=folder / "sync.json",
-        state_database_url=f"sqlite+aiosqlite:///{folder / 'state.db'}",
-        backup_dir=folder / "backups",
-        answer_cache_dir=folder / "answers" if answers else None,
-        answer_cache_mib=32 if answers else 0,
-    )
 
 
 async def market_on(path: Path) -> MarketData:

@@ -128,11 +128,11 @@ async def serve(folder: Path, repeats: int, users: int, rate: float) -> dict:
     from bot.startup import defer_import, process_age
 
     defer_import("commands.charts")  # as `python -m bot` does with the process pool
-    from bench.__main__ import bench_settings
+    from bench.settings import bench_settings
     from bot.client import RotationBot
     from tests.bot.fake_discord import FakeDiscord, dispatch
 
-    fake = FakeDiscord()
+    fake = FakeDiscord(keep_files=False)  # its recorded PNGs are not the bot's memory
     discord.http.Route.BASE = await fake.start()
     out: dict = {}
     with PssSampler() as memory:
@@ -164,9 +164,13 @@ async def serve(folder: Path, repeats: int, users: int, rate: float) -> dict:
         asks += [(q, "distinct") for q in distinct(20)]
         rng.shuffle(asks)
         results: list[tuple[str, float]] = []
+        slowest: list[tuple[float, str]] = []
 
         async def timed(i: int, question, kind: str) -> None:
-            results.append((kind, await ask(question[0], question[1], 100 + i % users)))
+            took = await ask(question[0], question[1], 100 + i % users)
+            results.append((kind, took))
+            line = " ".join([f"/{question[0]}", *(f"{k}:{v}" for k, v in question[1].items())])
+            slowest.append((took * 1000, line))
 
         tasks = []
         for i, (question, kind) in enumerate(asks):
@@ -179,6 +183,7 @@ async def serve(folder: Path, repeats: int, users: int, rate: float) -> dict:
             "distinct": percentiles([t for k, t in results if k == "distinct"]),
             "users": users,
             "rate_per_s": rate,
+            "slowest": sorted(slowest, reverse=True)[:8],
         }
         out["answer_cache"] = vars(bot.answers.counters) | {"memory_mib": bot.answers.memory_bytes / 2**20}
         await bot.close()
@@ -194,7 +199,7 @@ async def restart(folder: Path) -> dict:
     from bot.startup import defer_import, process_age
 
     defer_import("commands.charts")
-    from bench.__main__ import bench_settings
+    from bench.settings import bench_settings
     from bot.client import RotationBot
     from tests.bot.fake_discord import FakeDiscord, dispatch
 

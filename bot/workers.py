@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import ctypes
+import ctypes.util
 import multiprocessing as mp
 import os
 import sys
@@ -32,9 +34,66 @@ def _start_method() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
+IDLE_BEFORE_TRIM = 0.05  # seconds without a build before a worker hands its free heap back
+
+
+class _Trimmer:
+    """Hands a worker's freed heap back to the system once it is idle (glibc's ``malloc_trim``).
+
+    A chart build allocates and frees tens of megabytes in many small blocks; glibc keeps them,
+    so each worker grew by ~50 MiB of private pages after a few dozen builds and stayed there
+    (two-thirds of it free heap: ``malloc_trim(0)`` gave back 33 MiB in 1-2 ms). Trimming in a
+    thread once the worker has been idle for a moment keeps that cost out of every answer's time.
+    A no-op where the C library has no ``malloc_trim`` (musl, macOS)."""
+
+    def __init__(self) -> None:
+        self._trim = getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
+        self._built = threading.Event()
+        self.running = 0
+        self.last = 0.0
+        self.trims = 0
+
+    def start(self) -> None:
+        if self._trim is not None:
+            threading.Thread(target=self._loop, name="malloc-trim", daemon=True).start()
+
+    def done(self) -> None:
+        self.last = time.monotonic()
+        self._built.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._built.wait()
+            while self.running or (idle := time.monotonic() - self.last) < IDLE_BEFORE_TRIM:
+                time.sleep(IDLE_BEFORE_TRIM if self.running else IDLE_BEFORE_TRIM - idle)
+            self._built.clear()
+            self._trim(0)
+            self.trims += 1
+
+
+_trimmer = _Trimmer()
+
+
+def run(func: Callable[..., Any], *args: Any) -> Any:
+    """What the pool runs: ``func(*args)``, then the worker may trim its heap once idle."""
+    _trimmer.running += 1
+    try:
+        return func(*args)
+    finally:
+        _trimmer.running -= 1
+        _trimmer.done()
+
+
+def trims() -> int:
+    """How many times this worker has trimmed its heap (for the test that checks it does)."""
+    return _trimmer.trims
+
+
 def _import_entry() -> None:
-    """Each worker's initializer: a no-op after a fork from the warm server, the warm-up after a spawn."""
+    """Each worker's initializer: a no-op after a fork from the warm server, the warm-up after a spawn;
+    then the heap trimmer."""
     __import__(ENTRY)
+    _trimmer.start()
 
 
 def worker_id() -> str:
@@ -75,7 +134,9 @@ class Workers:
                 return
 
     async def __call__(self, func: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
+        if self.kind == "thread":  # one shared heap: nothing a worker could trim for itself
+            return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, run, func, *args)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -6,13 +6,14 @@ Checked on ``sys.modules`` in real separate processes: a worker after building a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.workers import Workers, loaded_modules
+from bot.workers import IDLE_BEFORE_TRIM, Workers, loaded_modules, trims
 from commands import gap
 from commands.pair import load_pair
 
@@ -29,10 +30,14 @@ async def test_a_worker_imports_only_what_building_needs(snapshot_market):
     await workers.warm_up()
     query = gap.COMMAND.validate({"period": "2024"})
     try:
+        before = await workers(trims)
         reply = await workers(gap.build, query, await load_pair(snapshot_market, "^RUT", "^GSPC"))
         modules = await workers(loaded_modules)
+        await asyncio.sleep(IDLE_BEFORE_TRIM * 6)
+        after = await workers(trims)
     finally:
         workers.close()
+    assert after > before  # once idle after building, it handed its freed heap back
     assert reply.chart is not None
     assert heavy(modules, NEVER) == []
     assert not [m for m in modules if m.startswith("bot.") and m not in ("bot.workers", "bot.worker_entry")]

@@ -72,7 +72,7 @@ async def test_the_version_query_agrees_with_the_rows_and_reads_only_indexes(emp
     assert (stats["live"].rows, stats["live"].splits, stats["live"].provisional) == (3, 1, 2)
     assert stats["live"].oldest_provisional == early.isoformat()
     assert (stats["live"].last_close, stats["live"].last_adj_close) == (12.0, 12.0)
-    assert stats["snapshot"].rows == 24_777 and stats["snapshot"].last_session == "2026-08-21"
+    assert (stats["snapshot"].rows, stats["snapshot"].last_session) == (24_777, "2026-08-21")
     assert await cache.stats("NOTHING") == {}
 
     if empty_url.startswith("sqlite"):
