@@ -12,6 +12,9 @@ from .errors import DataError
 
 SMALL_DEFAULT = "^RUT"
 LARGE_DEFAULT = "^GSPC"
+# The defaults' total-return proxies, which every small-vs-large option names beside them: with the
+# defaults, the pairs a running bot keeps in memory from the start.
+FUND_PAIR = ("IWM", "SPY")
 
 ALIASES: dict[str, str] = {
     "SMALL": SMALL_DEFAULT,
