@@ -230,6 +230,7 @@ class RotationBot(ext.Bot):
                 await self.market.history(ticker)
             except Exception:
                 log.warning("could not preload %s", ticker, exc_info=True)
+        log.info("data warm in %.2f s since the process started", process_age())
 
     # -- command sync ----------------------------------------------------------------------------
 
