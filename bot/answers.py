@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from commands.registry import Command, Worker, execute, run_inline
-from commands.reply import Reply
+from commands.reply import LEFT_OUT, Reply
 from commands.theme import DEFAULT_THEME as CHART_DEFAULT_THEME
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,9 @@ class AnswerCache:
         recording = Recording(data)
         reply = await execute(command, query, recording, worker, theme)
         entry = Entry(dict(recording.versions), pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-        if all(entry.deps.values()):  # a history without a version is never kept
+        # Never kept: a reply built from a history without a version, or one whose chart could not be
+        # drawn (a drawing failure may be passing; the next asker tries again).
+        if all(entry.deps.values()) and LEFT_OUT not in reply.notes:
             self._remember(key, entry)
             self._write(key, entry)
         return entry

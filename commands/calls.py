@@ -29,14 +29,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from data.calendar import TradingCalendar
 from data.errors import DataError
-from data.state import Call
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT, display_name, normalize_ticker
 
 from . import charts
@@ -46,6 +45,10 @@ from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
 from .reply import Field, Reply, UserError, pct, pp
 from .theme import DEFAULT_THEME, themed
+
+if TYPE_CHECKING:  # builds run in the workers, which never import SQLAlchemy or the trading calendar
+    from data.calendar import TradingCalendar
+    from data.state import Call
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,11 @@ class UserError(Exception):
     """A mistake in what the user asked: shown to them as is, politely, never as a traceback."""
 
 
+# The note a reply carries when its chart could not be drawn (commands.charts.attach): here, not in
+# charts, so the answer cache can read it without importing matplotlib.
+LEFT_OUT = "The chart was left out: it could not be drawn from these figures. The text above is complete."
+
+
 @dataclass(frozen=True)
 class Field:
     name: str

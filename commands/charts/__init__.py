@@ -8,14 +8,13 @@ stamp); :mod:`.series` the charts over sessions; :mod:`.research` the research d
 import logging
 from collections.abc import Callable
 
+from ..reply import LEFT_OUT
 from ..theme import DEFAULT_THEME, themed
 from .research import rates_chart, rrg_chart, sector_chart, valuation_chart
 from .series import call_chart, digest_chart, gap_chart, history_chart, streak_chart
 from .style import DARK, LIGHT, THEMES, Theme, observe, theme
 
 log = logging.getLogger(__name__)
-
-LEFT_OUT = "The chart was left out: it could not be drawn from these figures. The text above is complete."
 
 
 def attach(reply, name: str, render: Callable[[], bytes]) -> None:

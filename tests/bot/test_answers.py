@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from bot.answers import AnswerCache, answer_key
-from commands import gap, streak
+from commands import charts, gap, streak
 from commands.registry import execute, run_inline
-from commands.reply import Reply, UserError
+from commands.reply import LEFT_OUT, Reply, UserError
 from data.frames import BAR_COLUMNS
 from data.market import MarketData
 from data.versions import SqliteVersions, weekday_bound
@@ -154,6 +154,24 @@ async def test_a_mistake_is_never_kept(tmp_path, snapshot_market):
             await ask(answers, snapshot_market, worker, {"small": "QQQ", "large": "SPY"})
     assert worker.builds == 0
     assert not list(tmp_path.rglob("*.answer"))
+
+
+async def test_a_reply_whose_chart_was_left_out_is_not_kept(tmp_path, snapshot_market, monkeypatch):
+    answers, worker = AnswerCache(tmp_path / "answers"), CountingWorker()
+
+    def broken(*args, **kwargs):
+        raise ValueError("a drawing failure")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(charts, "gap_chart", broken)
+        first = await ask(answers, snapshot_market, worker, {"period": "2024"})
+    assert (first.chart, first.notes[-1]) == (None, LEFT_OUT)
+    assert not list(tmp_path.rglob("*.answer"))
+    again = await ask(answers, snapshot_market, worker, {"period": "2024"})  # drawn this time
+    assert worker.builds == 2
+    assert again.chart is not None
+    assert again.text == first.text
+    assert LEFT_OUT not in again.notes
 
 
 async def test_a_new_close_invalidates(cache, live, clock, tmp_path):

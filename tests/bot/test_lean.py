@@ -80,3 +80,23 @@ def test_ask_imports_only_what_its_command_needs(tmp_path):
     never = tuple(n for n in NEVER if n != "pydantic")  # the settings are read with pydantic
     assert heavy(modules, (*never, "matplotlib")) == []
     assert cached.split("Chart:")[0] == built.split("Chart:")[0]
+
+
+def test_no_command_module_imports_what_only_the_bot_needs():
+    """Every module under commands/ may be imported by a worker (a build is pickled by reference):
+    none may bring SQLAlchemy, the trading calendar or Discord with it (commands.calls did, through
+    data.state and data.calendar, used there only in annotations)."""
+    code = (
+        "import importlib, json, pkgutil, sys\n"
+        "import commands\n"
+        "names = [m.name for m in pkgutil.walk_packages(commands.__path__, 'commands.')]\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps({'imported': names, 'modules': sorted(sys.modules)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"commands.calls", "commands.gap", "commands.charts.series"} <= set(result["imported"])
+    assert heavy(result["modules"], NEVER) == []
