@@ -239,6 +239,13 @@ def serve_rows(s: dict, warm_p95: float | None) -> list[tuple[str, str, str]]:
         (f'python -m bot ask "/gap period:2024", answer cache warm: wall p50 / min (n={ask["runs"]})',
          f"{ask['warm_p50_s']:.2f} / {ask['warm_min_s']:.2f} s", "<= 1.2 s"),
         ("  the first ask (builds; data cache empty)", f"{ask['first_s']:.2f} s", ""),
+        *(
+            (f"same loads, CHART_EXECUTOR={name.split('-')[0]} CHART_WORKERS={name.split('-')[1]}: "
+             "PSS / mixed p95 / max",
+             f"{v['pss_mib']['total_mib']:.0f} MiB / {v['mixed_ms']['all']['p95']:.0f} / "
+             f"{v['mixed_ms']['all']['max']:.0f} ms", "(an operator's trade)")
+            for name, v in s.get("smaller", {}).items()
+        ),
     ]
 
 

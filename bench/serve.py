@@ -47,6 +47,9 @@ POPULAR = [  # what fifty people ask after the close
 ]
 
 
+SMALLER = (("process", 1), ("thread", 1))  # CHART_EXECUTOR, CHART_WORKERS beside the default (process, 2)
+
+
 def distinct(n: int) -> list[tuple[str, dict[str, str]]]:
     """Questions asked once each: date ranges nobody else asks for."""
     return [("gap", {"period": f"2019-{m:02d}-{d:02d}..2025-{m:02d}-{d + 1:02d}"}) for m, d in
@@ -121,8 +124,11 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": pick(0.5) * 1000, "p95": pick(0.95) * 1000, "max": ordered[-1] * 1000, "n": len(ordered)}
 
 
-async def serve(folder: Path, repeats: int, users: int, rate: float) -> dict:
-    """Start the bot as a deployment would (its own pool, preload), then the two loads."""
+async def serve(
+    folder: Path, repeats: int, users: int, rate: float, executor: str = "process", workers: int = 2
+) -> dict:
+    """Start the bot as a deployment would (its own pool, preload), then the two loads. ``executor``
+    and ``workers`` are the bot's CHART_EXECUTOR and CHART_WORKERS (the defaults: process, 2)."""
     import discord
 
     from bot.startup import defer_import, process_age
@@ -137,7 +143,11 @@ async def serve(folder: Path, repeats: int, users: int, rate: float) -> dict:
     out: dict = {}
     with PssSampler() as memory:
         settings = bench_settings(folder).model_copy(
-            update={"database_url": f"sqlite+aiosqlite:///{folder / 'cache.db'}"}
+            update={
+                "database_url": f"sqlite+aiosqlite:///{folder / 'cache.db'}",
+                "chart_executor": executor,
+                "chart_workers": workers,
+            }
         )
         started = time.perf_counter()
         bot = RotationBot(settings, sync_on_start=False)
@@ -270,9 +280,13 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rate", type=float, default=5.0, help="questions a second in the mixed load")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--executor", choices=("process", "thread"), default="process")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     if args.part == "serve":
-        result = asyncio.run(serve(args.folder, args.repeats, args.users, args.rate))
+        result = asyncio.run(
+            serve(args.folder, args.repeats, args.users, args.rate, args.executor, args.workers)
+        )
     elif args.part == "restart":
         result = asyncio.run(restart(args.folder))
     else:
@@ -298,7 +312,13 @@ def all_parts(repeats: int = 50, users: int = 50) -> dict:
         restart_figures = run_part("restart", folder)
     with tempfile.TemporaryDirectory() as tmp:
         ask_figures = run_part("ask", Path(tmp))
-    return {"serve": serve_figures, "restart": restart_figures, "ask": ask_figures}
+    smaller = {}  # what an operator trades for memory on a small machine: the same loads, fewer workers
+    for executor, workers in SMALLER:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = run_part("serve", Path(tmp), "--repeats", str(repeats), "--users", str(users),
+                               "--executor", executor, "--workers", str(workers))
+        smaller[f"{executor}-{workers}"] = {"pss_mib": figures["pss_mib"], "mixed_ms": figures["mixed_ms"]}
+    return {"serve": serve_figures, "restart": restart_figures, "ask": ask_figures, "smaller": smaller}
 
 
 if __name__ == "__main__":

@@ -269,5 +269,8 @@ def _frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFram
         index=index.astype("datetime64[ns]"),
     )
     frame["final"] = np.asarray(values[-2], dtype=bool)
-    frame["fetched_at"] = pd.Series(values[-1], index=frame.index)
+    # one string object per fetch, not per row: a store stamps all its rows alike, and the frames
+    # stay in memory (2 of ^GSPC's 3 MiB were copies of one timestamp)
+    stamps: dict[str, str] = {}
+    frame["fetched_at"] = pd.Series([stamps.setdefault(v, v) for v in values[-1]], index=frame.index)
     return frame
