@@ -21,9 +21,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/python -m bot
 
+# -n auto: one pytest-xdist worker per core (each with its own PostgreSQL); 4.4 -> 2.4 min on 2 cores
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 clean:
 	rm -rf $(VENV) var

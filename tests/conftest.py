@@ -220,11 +220,28 @@ async def empty_url(request, tmp_path: Path, postgres: Postgres):
     await postgres.drop(name)
 
 
+def pytest_sessionfinish(session) -> None:
+    """Under pytest-xdist each worker starts its own server: hand its timing to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and PG_TIMING:
+        output["pg_timing"] = dict(PG_TIMING)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # pytest-xdist, on the controller
+    timing = getattr(node, "workeroutput", {}).get("pg_timing")
+    if timing:
+        WORKER_PG_TIMING.append(timing)
+
+
+WORKER_PG_TIMING: list[dict[str, float]] = []
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
-    if PG_TIMING:
+    for timing in [PG_TIMING] if PG_TIMING else WORKER_PG_TIMING:
         terminalreporter.write_line(
-            f"PostgreSQL for the tests: initdb + start {PG_TIMING['start']:.2f} s, "
-            f"migrated template {PG_TIMING['template']:.2f} s"
+            f"PostgreSQL for the tests: initdb + start {timing['start']:.2f} s, "
+            f"migrated template {timing['template']:.2f} s"
         )
 
 
