@@ -28,6 +28,7 @@ from data.market import utcnow
 from data.state import StateStore
 from data.universe import FUND_PAIR, LARGE_DEFAULT, SMALL_DEFAULT
 
+from . import heap
 from .answers import AnswerCache
 from .cogs import EXTENSIONS
 from .delivery import Delivery, TickReport
@@ -230,6 +231,7 @@ class RotationBot(ext.Bot):
                 await self.market.history(ticker)
             except Exception:
                 log.warning("could not preload %s", ticker, exc_info=True)
+        await asyncio.to_thread(heap.trim)  # the rows read to get here are garbage now (~15 MiB)
         log.info("data warm in %.2f s since the process started", process_age())
 
     # -- command sync ----------------------------------------------------------------------------

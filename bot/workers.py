@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
-import ctypes
-import ctypes.util
 import multiprocessing as mp
 import os
 import sys
@@ -18,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from . import heap
 
 ENTRY = "bot.worker_entry"  # the workers' whole world: numpy, pandas, matplotlib, commands/
 
@@ -44,17 +44,16 @@ class _Trimmer:
     so each worker grew by ~50 MiB of private pages after a few dozen builds and stayed there
     (two-thirds of it free heap: ``malloc_trim(0)`` gave back 33 MiB in 1-2 ms). Trimming in a
     thread once the worker has been idle for a moment keeps that cost out of every answer's time.
-    A no-op where the C library has no ``malloc_trim`` (musl, macOS)."""
+    A no-op where the C library has no ``malloc_trim`` (see :mod:`bot.heap`)."""
 
     def __init__(self) -> None:
-        self._trim = getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
         self._built = threading.Event()
         self.running = 0
         self.last = 0.0
         self.trims = 0
 
     def start(self) -> None:
-        if self._trim is not None:
+        if heap.available():
             threading.Thread(target=self._loop, name="malloc-trim", daemon=True).start()
 
     def done(self) -> None:
@@ -67,7 +66,7 @@ class _Trimmer:
             while self.running or (idle := time.monotonic() - self.last) < IDLE_BEFORE_TRIM:
                 time.sleep(IDLE_BEFORE_TRIM if self.running else IDLE_BEFORE_TRIM - idle)
             self._built.clear()
-            self._trim(0)
+            heap.trim()
             self.trims += 1
 
 
