@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import gc
+import logging
 import multiprocessing as mp
 import os
 import sys
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import heap
+
+log = logging.getLogger(__name__)
 
 ENTRY = "bot.worker_entry"  # the workers' whole world: numpy, pandas, matplotlib, commands/
 
@@ -115,16 +118,18 @@ class Workers:
     def __init__(self, kind: str = "process", workers: int | None = None) -> None:
         self.kind = kind
         workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self.workers = workers
+        self.replaced = 0  # pools replaced after a worker died
         if kind == "process":
-            self._pool: cf.Executor = cf.ProcessPoolExecutor(
-                workers, mp_context=_start_method(), initializer=_import_entry
-            )
+            self._pool: cf.Executor = self._process_pool()
         elif kind == "thread":
             __import__(ENTRY)  # a thread pool shares this interpreter: warm it here
             self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="chart")
         else:
             raise ValueError(f"unknown chart executor {kind!r}: use 'process' or 'thread'")
-        self.workers = workers
+
+    def _process_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(self.workers, mp_context=_start_method(), initializer=_import_entry)
 
     async def warm_up(self) -> None:
         """Start every worker now (pools start them lazily, one per task submitted while none is idle)."""
@@ -137,9 +142,23 @@ class Workers:
                 return
 
     async def __call__(self, func: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
         if self.kind == "thread":  # one shared heap: nothing a worker could trim for itself
-            return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, run, func, *args)
+            return await loop.run_in_executor(self._pool, func, *args)
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, run, func, *args)
+        except cf.process.BrokenProcessPool:
+            # A worker died (killed for memory, a crash in C code): the pool refuses everything from
+            # then on. The first caller to notice starts a new one (the fork server forks it in
+            # milliseconds); every caller retries once. A build that kills its worker every time
+            # fails on the retry and is answered with an apology, not retried again.
+            if pool is self._pool:
+                log.warning("a build worker died: starting a new pool of %d", self.workers)
+                self._pool = self._process_pool()
+                self.replaced += 1
+                pool.shutdown(wait=False, cancel_futures=True)
+            return await loop.run_in_executor(self._pool, run, func, *args)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,22 @@ def test_no_command_module_imports_what_only_the_bot_needs():
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert {"commands.calls", "commands.gap", "commands.charts.series"} <= set(result["imported"])
     assert heavy(result["modules"], NEVER) == []
+
+
+async def test_a_worker_that_dies_is_replaced_and_the_question_answered(snapshot_market):
+    """Killed like the kernel's out-of-memory killer would: the next question is still answered,
+    by a new pool, instead of every build failing with BrokenProcessPool until a restart."""
+    workers = Workers("process", 1)
+    await workers.warm_up()
+    query = gap.COMMAND.validate({"period": "2024"})
+    pair = await load_pair(snapshot_market, "^RUT", "^GSPC")
+    try:
+        first = await workers(os.getpid)
+        os.kill(first, signal.SIGKILL)
+        replies = await asyncio.gather(*(workers(gap.build, query, pair) for _ in range(3)))
+        second = await workers(os.getpid)
+    finally:
+        workers.close()
+    assert second != first
+    assert workers.replaced == 1  # three callers saw the broken pool; one pool replaced it
+    assert all(reply.chart is not None for reply in replies)
