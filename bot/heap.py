@@ -19,10 +19,6 @@ def _malloc_trim():
     return getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
 
 
-def available() -> bool:
-    return _malloc_trim() is not None
-
-
 def trim() -> None:
     """Return free heap pages to the system now (C code: call it off the event loop)."""
     malloc_trim = _malloc_trim()

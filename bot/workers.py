@@ -59,8 +59,7 @@ class _Trimmer:
         self.trims = 0
 
     def start(self) -> None:
-        if heap.available():
-            threading.Thread(target=self._loop, name="malloc-trim", daemon=True).start()
+        threading.Thread(target=self._loop, name="idle-cleanup", daemon=True).start()
 
     def done(self) -> None:
         self.last = time.monotonic()
