@@ -232,7 +232,7 @@ async def restart(folder: Path) -> dict:
         followup = next(r for r in fake.for_interaction(payload) if r.path.startswith("/webhooks"))
         return (followup.t - t) * 1000
 
-    # all three were answered before the restart (the serve part's first asker and popular questions)
+    # both kept questions were answered before the restart (the serve part's first asker, a popular one)
     out["kept_during_preload_ms"] = await ask("gap", {"period": "2024"})
     await bot._warming
     out["ready_s"] = time.perf_counter() - started
