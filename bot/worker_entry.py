@@ -16,20 +16,33 @@ import gc
 
 
 def warm() -> None:
-    """Import every command module and draw once: fonts and caches loaded before anyone asks."""
+    """Import every command module and draw the busiest charts once, on made-up data: fonts, caches
+    and the kept figures (:mod:`commands.charts.kept`) exist before anyone asks.
+
+    The kept figures are made here, once, and every worker forked from this server starts with them:
+    warmed with a two-session chart only, each worker made its own on its first build of each kind,
+    and the mixed load's slowest answers were those (242 and 245 ms against 175 and 200 ms, two runs
+    each of ``python -m bench.serve --part serve``)."""
+    import numpy as np
     import pandas as pd
 
-    from commands.charts import gap_chart
+    from commands.charts import digest_chart, gap_chart, streak_chart
     from commands.registry import default_registry
 
     default_registry()
-    frame = pd.DataFrame(
-        {"small": [1.0, 1.1], "large": [1.0, 1.05]}, index=pd.date_range("2026-01-01", periods=2)
-    )
+    days = pd.bdate_range("2025-01-01", periods=300)
+    walk = np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.01, (len(days), 2)), axis=0))
+    frame = pd.DataFrame(walk, index=days, columns=["small", "large"])
+    ratio = frame["small"] / frame["large"]
+    spread = frame.pct_change().fillna(0.0).pipe(lambda r: r["small"] - r["large"])
     gap_chart(frame, "small", "large", "warm-up", "2026-01-02")
+    gap_chart(frame.iloc[:2], "small", "large", "warm-up", "2026-01-02")  # one session: bars
+    streak_chart(spread, days[-5], "warm-up", "2026-01-02")
+    digest_chart(ratio, ratio.rolling(50).mean(), ratio.rolling(200).mean(), spread, days[-5], "warm-up", "x")
     # Everything imported so far lives as long as the worker: keep it out of the collector's way
     # (full collections over matplotlib's object graph showed up as 100 ms stalls at p95), and out
     # of its writes, so forked workers keep sharing these pages with the fork server.
+    gc.collect()  # the warm-up's own garbage (the bar chart's figure), not frozen forever with the rest
     gc.freeze()
 
 

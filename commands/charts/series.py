@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from .kept import kept_figure
 from .style import Theme, figure, png
 
 STEPS = (1, 2, 2.5, 5, 10)  # tick steps people read at a glance (never 1.5 or 0.8)
@@ -83,8 +84,7 @@ def gap_chart(
     One session (``period:1d``) is two bars of returns: a line between two points says nothing."""
     if len(frame) <= 2:
         return _one_session(frame, small_label, large_label, title, as_of)
-    with figure() as (fig, t):
-        top, bottom = fig.subplots(2, 1, height_ratios=[2.2, 1])
+    with kept_figure("gap", 2, 1, height_ratios=[2.2, 1]) as (fig, t, (top, bottom)):
         rebased = frame.to_numpy() / frame.to_numpy()[0] * 100
         x = np.arange(len(frame))
         top.plot(x, rebased[:, 0], color=t.small, label=small_label)
@@ -128,8 +128,7 @@ def _one_session(frame: pd.DataFrame, small_label: str, large_label: str, title:
 
 def streak_chart(spread: pd.Series, run_start: pd.Timestamp | None, title: str, as_of: str) -> bytes:
     """Daily spread (small minus large, pp) as bars; the current run drawn solid, the rest faded."""
-    with figure() as (fig, t):
-        ax = fig.subplots()
+    with kept_figure("streak") as (fig, t, (ax,)):
         _spread_bars(ax, t, spread, run_start)
         ax.set_ylabel("small − large, pp")
         session_ticks(ax, spread.index)
@@ -148,8 +147,7 @@ def digest_chart(
 ) -> bytes:
     """The ratio rebased to 100 at the window's start with its 50- and 200-day averages (rebased by
     the same close), and the daily spreads below: both panels on the same sessions."""
-    with figure() as (fig, t):
-        top, bottom = fig.subplots(2, 1, height_ratios=[2, 1], sharex=True)
+    with kept_figure("digest", 2, 1, height_ratios=[2, 1], sharex=True) as (fig, t, (top, bottom)):
         base = ratio.iloc[0]
         x = np.arange(len(ratio))
         top.plot(x, ratio.to_numpy() / base * 100, color=t.ratio, label=ratio_label)

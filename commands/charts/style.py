@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import io
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,6 +134,7 @@ LIGHT = Theme(
 )  # fmt: skip
 THEMES = {t.name: t for t in (DARK, LIGHT)}
 _observers: list[Callable[[Figure], None]] = []
+_renderers = threading.local()  # per thread: {(width, height, dpi): RendererAgg}
 
 
 def theme() -> Theme:
@@ -150,23 +152,35 @@ def observe(callback: Callable[[Figure], None]) -> Iterator[None]:
 
 
 @contextmanager
-def figure(**subplot_kw: Any) -> Iterator[tuple[Figure, Theme]]:
-    """A constrained-layout figure in the current theme; draw inside the ``with`` block.
+def styled() -> Iterator[Theme]:
+    """The current theme's rcParams, with the cyclic garbage collector paused: draw inside.
 
-    The cyclic garbage collector is paused while a chart is drawn: a figure allocates tens of
-    thousands of short-lived objects, and collections triggered midway (over everything alive)
-    were the slowest 5% of renders. Its garbage is collected once, after the chart."""
+    A figure allocates tens of thousands of short-lived objects, and collections triggered midway
+    (over everything alive) were the slowest 5% of renders. Its garbage is collected once, after the
+    chart."""
     t = theme()
     paused = gc.isenabled()
     gc.disable()
     try:
         with mpl.rc_context(t.rc()):
-            fig = Figure(layout="constrained", **subplot_kw)
-            FigureCanvasAgg(fig)
-            yield fig, t
+            yield t
     finally:
         if paused:
             gc.enable()
+
+
+def new_figure(**subplot_kw: Any) -> Figure:
+    """A constrained-layout figure on an Agg canvas (call under :func:`styled`)."""
+    fig = Figure(layout="constrained", **subplot_kw)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+@contextmanager
+def figure(**subplot_kw: Any) -> Iterator[tuple[Figure, Theme]]:
+    """A new constrained-layout figure in the current theme; draw inside the ``with`` block."""
+    with styled() as t:
+        yield new_figure(**subplot_kw), t
 
 
 def fit_width(text: Text, fig: Figure, smallest: float = 11.0) -> None:
@@ -185,11 +199,36 @@ def fit_width(text: Text, fig: Figure, smallest: float = 11.0) -> None:
             text.set_text(words[: cut + 1] + "\n" + words[cut + 2 :])
 
 
+@contextmanager
+def shared_renderer(canvas: FigureCanvasAgg) -> Iterator[None]:
+    """Draw on this thread's renderer for the canvas's size instead of one of the canvas's own.
+
+    An Agg renderer holds the whole RGBA image (1.4 MiB at 800 × 460): made for every figure, it
+    churned the heap, and kept with every kept figure (:mod:`.kept`) it cost a worker 4.4 MiB. One per
+    thread and size is enough, since a thread draws one figure at a time; text metrics, cached per
+    renderer by matplotlib, are shared too. The canvas hands it back when the chart is done.
+    (``renderer`` and ``_lastKey`` are what ``FigureCanvasAgg.get_renderer`` reuses a renderer by.)"""
+    key = (*canvas.get_width_height(physical=True), canvas.figure.dpi)
+    mine: dict = _renderers.__dict__.setdefault("by_size", {})
+    if key in mine:
+        canvas.renderer, canvas._lastKey = mine[key], key
+    try:
+        yield
+    finally:
+        mine[key] = canvas.get_renderer()
+        canvas.renderer, canvas._lastKey = None, None
+
+
 def png(fig: Figure, title: str, as_of: str) -> bytes:
     """Title top left, the "as of · rotation-bot" stamp bottom right, then PNG bytes.
 
     Both are figure-level labels, so constrained layout makes room for them instead of letting them
     overlap an axis. Call inside :func:`figure`'s block (the rcParams apply while drawing)."""
+    with shared_renderer(fig.canvas):
+        return _png(fig, title, as_of)
+
+
+def _png(fig: Figure, title: str, as_of: str) -> bytes:
     fit_width(fig.suptitle(title, x=0.012, ha="left"), fig)
     fig.supxlabel(f"as of {as_of} · rotation-bot", x=0.995, ha="right", color=theme().muted)
     for ax in fig.axes:  # what sits inside an axes cannot change its margins: not measured (15%)
