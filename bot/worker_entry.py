@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import gc
 
+from bot import heap
+
 
 def warm() -> None:
     """Import every command module and draw the busiest charts once, on made-up data: fonts, caches
@@ -44,6 +46,7 @@ def warm() -> None:
     # of its writes, so forked workers keep sharing these pages with the fork server.
     gc.collect()  # the warm-up's own garbage (the bar chart's figure), not frozen forever with the rest
     gc.freeze()
+    heap.trim()  # the warm-up's freed heap: else each worker inherits it and the server keeps it (2 MiB)
 
 
 if __name__ != "__main__":  # preloaded by the fork server: warm once, before any worker is forked
