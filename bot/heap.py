@@ -10,13 +10,18 @@ this module. A no-op where the C library has no ``malloc_trim`` (musl, macOS).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
 
 
 @cache
 def _malloc_trim():
-    return getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
+    """The C library's ``malloc_trim`` from the symbols already loaded in this process.
+
+    Not ``ctypes.util.find_library("c")``: on Linux that runs ``ldconfig -p`` in a subprocess (3.6 ms),
+    forked from whichever process trims first, a build worker or the bot with its event loop; and a
+    memory sampler reading one process at a time can count the pages of a process being forked twice.
+    """
+    return getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def trim() -> None:
