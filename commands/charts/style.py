@@ -134,7 +134,7 @@ LIGHT = Theme(
 )  # fmt: skip
 THEMES = {t.name: t for t in (DARK, LIGHT)}
 _observers: list[Callable[[Figure], None]] = []
-_renderers = threading.local()  # per thread: {(width, height, dpi): RendererAgg}
+_renderer = threading.local()  # per thread: the last renderer drawn on, and its (width, height, dpi)
 
 
 def theme() -> Theme:
@@ -201,21 +201,21 @@ def fit_width(text: Text, fig: Figure, smallest: float = 11.0) -> None:
 
 @contextmanager
 def shared_renderer(canvas: FigureCanvasAgg) -> Iterator[None]:
-    """Draw on this thread's renderer for the canvas's size instead of one of the canvas's own.
+    """Draw on this thread's renderer instead of one of the canvas's own.
 
     An Agg renderer holds the whole RGBA image (1.4 MiB at 800 × 460): made for every figure, it
     churned the heap, and kept with every kept figure (:mod:`.kept`) it cost a worker 4.4 MiB. One per
-    thread and size is enough, since a thread draws one figure at a time; text metrics, cached per
-    renderer by matplotlib, are shared too. The canvas hands it back when the chart is done.
-    (``renderer`` and ``_lastKey`` are what ``FigureCanvasAgg.get_renderer`` reuses a renderer by.)"""
+    thread is enough, since a thread draws one figure at a time (a chart of another size replaces it);
+    text metrics, which matplotlib caches per renderer, are shared too. The canvas hands it back when
+    the chart is done. (``renderer`` and ``_lastKey`` are what ``FigureCanvasAgg.get_renderer``
+    reuses a renderer by.)"""
     key = (*canvas.get_width_height(physical=True), canvas.figure.dpi)
-    mine: dict = _renderers.__dict__.setdefault("by_size", {})
-    if key in mine:
-        canvas.renderer, canvas._lastKey = mine[key], key
+    if getattr(_renderer, "key", None) == key:
+        canvas.renderer, canvas._lastKey = _renderer.renderer, key
     try:
         yield
     finally:
-        mine[key] = canvas.get_renderer()
+        _renderer.key, _renderer.renderer = key, canvas.get_renderer()
         canvas.renderer, canvas._lastKey = None, None
 
 
