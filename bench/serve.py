@@ -142,12 +142,10 @@ async def serve(
     discord.http.Route.BASE = await fake.start()
     out: dict = {}
     with PssSampler() as memory:
-        settings = bench_settings(folder).model_copy(
-            update={
-                "database_url": f"sqlite+aiosqlite:///{folder / 'cache.db'}",
-                "chart_executor": executor,
-                "chart_workers": workers,
-            }
+        settings = bench_settings(folder).copy(
+            database_url=f"sqlite+aiosqlite:///{folder / 'cache.db'}",
+            chart_executor=executor,
+            chart_workers=workers,
         )
         started = time.perf_counter()
         bot = RotationBot(settings, sync_on_start=False)
@@ -217,9 +215,7 @@ async def restart(folder: Path) -> dict:
 
     fake = FakeDiscord(keep_files=False)
     discord.http.Route.BASE = await fake.start()
-    settings = bench_settings(folder).model_copy(
-        update={"database_url": f"sqlite+aiosqlite:///{folder / 'cache.db'}"}
-    )
+    settings = bench_settings(folder).copy(database_url=f"sqlite+aiosqlite:///{folder / 'cache.db'}")
     started = time.perf_counter()
     bot = RotationBot(settings, sync_on_start=False)
     await bot.login("bench")

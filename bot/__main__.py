@@ -21,7 +21,7 @@ import sys
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from .settings import DataSource, Settings
+from .settings import DataSource, Settings, SettingsError
 from .startup import defer_import, process_age
 
 log = logging.getLogger("bot")
@@ -95,7 +95,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "gallery":  # always the bundled data, so the README's charts can be made again
             from .gallery import write_gallery
 
-            snapshot = settings.model_copy(update={"data_source": DataSource.snapshot})
+            snapshot = settings.copy(data_source=DataSource.snapshot)
             data = await stack.enter_async_context(market_data(snapshot))
             themes = ("dark", "light") if args.theme == "both" else (args.theme,)
             for path in await write_gallery(args.folder, data, themes):
@@ -164,7 +164,7 @@ async def _deliver(settings: Settings, token: str, session: dt.date | None) -> i
     from .client import RotationBot
     from .schedule import latest_final_session
 
-    quiet = settings.model_copy(update={"scheduler_enabled": False, "shard_count": None, "shard_ids": None})
+    quiet = settings.copy(scheduler_enabled=False, shard_count=None, shard_ids=None)
     async with RotationBot(quiet, sync_on_start=False) as bot:
         await bot.login(token)
         if session is None:
@@ -197,7 +197,11 @@ def _run_discord(settings: Settings, token: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except SettingsError as error:  # before logging is set up: said plainly, without a traceback
+        print(f"rotation-bot: a setting is wrong (environment or .env): {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -79,8 +79,7 @@ def test_ask_imports_only_what_its_command_needs(tmp_path):
     assert {"matplotlib", "sqlalchemy"} <= set(modules)
     cached, modules = ask_modules(tmp_path, "/gap period:2024")
     # answered from the answer cache: no data path, no calendar, no drawing
-    never = tuple(n for n in NEVER if n != "pydantic")  # the settings are read with pydantic
-    assert heavy(modules, (*never, "matplotlib")) == []
+    assert heavy(modules, (*NEVER, "matplotlib")) == []
     assert cached.split("Chart:")[0] == built.split("Chart:")[0]
 
 

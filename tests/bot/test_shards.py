@@ -42,7 +42,7 @@ def test_plan_from_settings(count, ids, expected, primary):
         (None, "0", "SHARD_IDS needs SHARD_COUNT"),
         (2, "2", "not below SHARD_COUNT=2"),
         (2, "one", "takes shard numbers like 0,1 or 0-2"),
-        (0, None, "greater than or equal to 1"),
+        (0, None, "SHARD_COUNT=0: must be at least 1"),
     ],
 )
 def test_wrong_shard_settings_are_refused(count, ids, message):
@@ -84,7 +84,7 @@ async def test_identifies_are_paced_per_bucket_through_the_database(
     """Shards 0 and 1 are different buckets when max_concurrency is 2: both identify at once; shard 2
     shares shard 0's bucket and waits its turn, whichever process runs it (here, the same database)."""
     fake.max_concurrency = 2
-    settings = bot_settings(tmp_path, fake, state_url).model_copy(update={"shard_count": 3})
+    settings = bot_settings(tmp_path, fake, state_url).copy(shard_count=3)
     bot = create_bot(settings, market=snapshot_market, workers=workers, sync_on_start=False)
     bot.identify_spacing = 2.0
     await bot.login("test-token-not-real")
