@@ -59,7 +59,7 @@ def empty(ax: Axes) -> None:
 
     Everything drawn goes; scales go back to linear (which also restores the default locators and
     formatters); labels, titles, margins, the colour cycle and autoscaling to the theme's defaults."""
-    for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images):
+    for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists, *ax.tables):
         artist.remove()
     if (legend := ax.get_legend()) is not None:
         legend.remove()

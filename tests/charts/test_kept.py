@@ -62,3 +62,26 @@ def test_a_build_that_fails_does_not_leave_its_figure_for_the_next():
     with pytest.raises(RuntimeError, match="half-way"):
         _fails_half_way()
     assert kept.kept() == {}
+
+
+def test_the_next_build_finds_the_axes_empty():
+    from matplotlib.offsetbox import AnchoredText
+
+    kept.forget()
+    with kept.kept_figure("probe", 1, 2) as (_fig, _theme, (left, right)):
+        left.plot([0, 1], [0, 10], label="a line")
+        left.legend()
+        left.set_yscale("log")
+        left.set_xlim(5, 6)
+        right.bar([0, 1], [1, 2])
+        right.text(0, 0, "a text")
+        right.add_artist(AnchoredText("anchored", loc="upper left"))
+        right.table(cellText=[["1"]])
+        right.set_title("a title")
+    with kept.kept_figure("probe", 1, 2) as (_fig, _theme, (left, right)):
+        for ax in (left, right):
+            assert [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists, *ax.tables] == []
+            assert ax.get_legend() is None
+            assert ax.get_yscale() == "linear"
+            assert ax.get_autoscalex_on()
+            assert ax.get_title() == ""
