@@ -137,7 +137,7 @@ class AnswerCache:
     def __init__(
         self,
         folder: Path | None = None,
-        max_bytes: int = 32 * 2**20,
+        max_bytes: int = 8 * 2**20,
         disk_max_bytes: int = 256 * 2**20,
     ) -> None:
         self.folder = folder

@@ -84,7 +84,7 @@ class Settings:
     chart_workers: int = _bounds(default=2, ge=1, le=16)
     sync_state_path: Path = Path("var/command-sync.json")
     answer_cache_dir: Path | None = Path("var/answers")  # built answers shared by this machine's processes
-    answer_cache_mib: int = _bounds(default=32, ge=0)  # in-memory answer cache bound, per process
+    answer_cache_mib: int = _bounds(default=8, ge=0)  # in-memory answer cache bound, per process
     discord_global_rate: float = _bounds(default=48.0, gt=0)  # REST requests/s, whole bot (Discord: 50)
     claim_lease_seconds: float = _bounds(default=600.0, ge=2)  # renewed while its holder sends
     shard_count: int | None = _bounds(default=None, ge=1)  # total shards of the deployment
