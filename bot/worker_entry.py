@@ -21,10 +21,10 @@ def warm() -> None:
     """Import every command module and draw the busiest charts once, on made-up data: fonts, caches
     and the kept figures (:mod:`commands.charts.kept`) exist before anyone asks.
 
-    The kept figures are made here, once, and every worker forked from this server starts with them:
-    warmed with a two-session chart only, each worker made its own on its first build of each kind,
-    and the mixed load's slowest answers were those (242 and 245 ms against 175 and 200 ms, two runs
-    each of ``python -m bench.serve --part serve``)."""
+    The kept figures are made here, once, and every worker forked from this server starts with them.
+    Warmed with a two-session chart only, each worker made its own on its first build of each kind,
+    and those first builds were the mixed load's slowest answers: /digest at 242 and 245 ms, against
+    187 and 200 ms for the slowest with this warm-up (two runs each of ``python -m bench.serve``)."""
     import numpy as np
     import pandas as pd
 

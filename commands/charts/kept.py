@@ -43,7 +43,7 @@ def _give_back(key: tuple[str, str], kept: Kept) -> None:
 
 
 def kept() -> dict[tuple[str, str], int]:
-    """How many figures are kept per (kind, theme), for tests and the memory benchmark."""
+    """How many figures are kept per (kind, theme) (for tests)."""
     with _lock:
         return {key: len(spare) for key, spare in _free.items() if spare}
 
@@ -90,12 +90,12 @@ def kept_figure(
     made with."""
     with styled() as t:
         key = (kind, t.name)
-        kept = _take(key)
-        if kept is None:
+        spare = _take(key)
+        if spare is None:
             fig = new_figure()
-            kept = (fig, tuple(np.ravel(fig.subplots(*grid, squeeze=False, **subplots_kw))))
+            spare = (fig, tuple(np.ravel(fig.subplots(*grid, squeeze=False, **subplots_kw))))
         else:
-            for ax in kept[1]:
+            for ax in spare[1]:
                 empty(ax)
-        yield kept[0], t, kept[1]
-        _give_back(key, kept)
+        yield spare[0], t, spare[1]
+        _give_back(key, spare)  # not reached when the build raised: a half-drawn figure is dropped
