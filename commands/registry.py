@@ -14,7 +14,7 @@ import shlex
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from data.errors import DataError
 
@@ -80,6 +80,19 @@ def _check_integer(option: Option, value: str) -> None:
 
 
 Worker = Callable[..., Awaitable[Any]]  # await worker(func, *args) -> func(*args), somewhere
+B = TypeVar("B", bound=Callable[..., Any])
+
+
+def own_worker(reason: str) -> Callable[[B], B]:
+    """Mark a build that imports what no other build needs: a process pool runs it in a worker of its
+    own that exits after it (:class:`bot.workers.Workers`), so the pool's long-lived workers never
+    carry that import. ``reason`` says what it imports and what that costs."""
+
+    def mark(build: B) -> B:
+        build.own_worker = reason  # type: ignore[attr-defined]
+        return build
+
+    return mark
 
 
 async def run_inline(func: Callable[..., Any], *args: Any) -> Any:

@@ -29,7 +29,7 @@ import pandas as pd
 from . import charts, export
 from .freshness import freshness_note
 from .pair import HistoryProvider
-from .registry import Command, Option
+from .registry import Command, Option, own_worker
 from .reply import Field, Reply, UserError
 
 SETS = {
@@ -168,6 +168,7 @@ def construction(bench: str, query: RRGQuery) -> str:
     )
 
 
+@own_worker("adjustText, which labels the chart, imports scipy: +33 MiB that a worker kept for good")
 def build(query: RRGQuery, inputs: RRGInputs) -> Reply:
     bench = SETS[query.set][1]
     common = inputs.prices.index.intersection(inputs.benchmark.index)

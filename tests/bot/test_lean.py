@@ -120,3 +120,25 @@ async def test_a_worker_that_dies_is_replaced_and_the_question_answered(snapshot
     assert second != first
     assert workers.replaced == 1  # three callers saw the broken pool; one pool replaced it
     assert all(reply.chart is not None for reply in replies)
+
+
+async def test_a_build_that_imports_scipy_runs_in_a_worker_of_its_own(snapshot_market):
+    """/rrg labels its chart with adjustText, which imports scipy (+33 MiB): built in a worker forked
+    for it, which exits after it, so the pool's workers never hold scipy."""
+    from commands import rrg
+    from commands.registry import default_registry
+    from commands.theme import themed
+
+    assert rrg.build.own_worker
+    command, query = default_registry().validate_line("/rrg set:size weeks:8")
+    inputs = await command.load(query, snapshot_market)
+    workers = Workers("process", 1)
+    await workers.warm_up()
+    try:
+        reply = await workers(themed, "dark", command.build, query, inputs)
+        modules = await workers(loaded_modules)
+    finally:
+        workers.close()
+    assert reply.chart is not None  # drawn, adjustText and all
+    assert reply.chart_name == "rrg.png"
+    assert "scipy" not in {m.split(".")[0] for m in modules}
