@@ -91,7 +91,7 @@ class Settings:
     shard_ids: str | None = None  # shards this process runs, e.g. "0,1" or "0-2"
 
     def __init__(self, **given: Any) -> None:
-        types = typing.get_type_hints(type(self), globalns=globals())
+        hints = typing.get_type_hints(type(self), globalns=globals())
         names = {f.name for f in dataclasses.fields(self)}
         if unknown := sorted(set(given) - names):
             raise TypeError(f"unknown settings: {', '.join(unknown)}")
@@ -100,7 +100,7 @@ class Settings:
         for f in dataclasses.fields(self):
             raw = given[f.name] if f.name in given else environ.get(f.name, f.default)
             try:
-                setattr(self, f.name, _checked(_converted(raw, types[f.name]), f.metadata))
+                setattr(self, f.name, _checked(_converted(raw, hints[f.name]), f.metadata))
             except ValueError as error:  # (the token is any string: it cannot fail, nor be shown here)
                 problems.append(f"{f.name.upper()}={raw!r}: {error}")
         if problems:
@@ -158,10 +158,10 @@ def _converted(raw: Any, kind: Any) -> Any:
             return None  # blank is unset
         options = tuple(o for o in options if o is not type(None))
     (kind,) = options
-    if raw is None or (isinstance(raw, kind) and not (kind is int and isinstance(raw, bool))):
-        if raw is None:
-            raise ValueError("must be set")
-        return raw
+    if raw is None:
+        raise ValueError("must be set")
+    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
+        return raw  # given in code, already typed
     if kind is bool:
         word = str(raw).strip().lower()
         if word not in _TRUE | _FALSE:
