@@ -127,8 +127,10 @@ class Workers:
         else:
             raise ValueError(f"unknown chart executor {kind!r}: use 'process' or 'thread'")
 
-    def _process_pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(self.workers, mp_context=_start_method(), initializer=_import_entry)
+    def _process_pool(self, workers: int | None = None) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            workers or self.workers, mp_context=_start_method(), initializer=_import_entry
+        )
 
     async def warm_up(self) -> None:
         """Start every worker now (pools start them lazily, one per task submitted while none is idle)."""
@@ -170,7 +172,7 @@ class Workers:
         The price: an /rrg build takes ~0.55 s (the fork, scipy's import, the build;
         ``/tmp/s20/rrgtime.py``), once per data version since the answer cache keeps it."""
         loop = asyncio.get_running_loop()
-        pool = cf.ProcessPoolExecutor(1, mp_context=_start_method(), initializer=_import_entry)
+        pool = self._process_pool(1)
         try:
             return await loop.run_in_executor(pool, func, *args)
         finally:
