@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    """No RotationBot variable from the machine or a developer's .env: only what a test sets."""
+    """No setting from the machine's environment or a developer's .env: only what a test sets."""
     monkeypatch.chdir(tmp_path)
     for name in Settings.__dataclass_fields__:
         monkeypatch.delenv(name.upper(), raising=False)
