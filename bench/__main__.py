@@ -20,6 +20,7 @@ import discord
 from bench.charts import render_times, slowest
 from bench.loop_lag import main as loop_lag
 from bench.serve import all_parts as serve_parts
+from bench.serve import percentiles
 from bench.settings import bench_settings
 from bot.client import RotationBot
 from bot.workers import Workers
@@ -34,12 +35,6 @@ from data.state import Subscription
 from tests.bot.fake_discord import FakeDiscord, dispatch
 
 COMMANDS = {"gap": {"period": "2024"}, "streak": {}, "digest": {}}
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    pick = lambda q: ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]  # noqa: E731
-    return {"p50": pick(0.5) * 1000, "p95": pick(0.95) * 1000, "max": ordered[-1] * 1000, "n": len(ordered)}
 
 
 async def market_on(path: Path) -> MarketData:
