@@ -17,6 +17,7 @@ from .style import Theme, figure, png
 
 STEPS = (1, 2, 2.5, 5, 10)  # tick steps people read at a glance (never 1.5 or 0.8)
 LOG_SPAN = 3.0  # a series spanning more than 3× (max over min) is drawn on a log scale
+COLUMNS = 700  # about the plot area's width in pixels (~680 of the chart's 800)
 
 
 def session_ticks(ax: Axes, index: pd.DatetimeIndex, count: int = 5) -> None:
@@ -41,6 +42,30 @@ def session_ticks(ax: Axes, index: pd.DatetimeIndex, count: int = 5) -> None:
         labels = [index[i].strftime("%Y-%m-%d") for i in ticks]
     ax.set_xticks(ticks, labels)
     ax.set_xlim(-0.5, n - 0.5)
+
+
+def envelope(values: np.ndarray, columns: int = COLUMNS) -> np.ndarray | None:
+    """The positions worth drawing of a long series: split into ``columns`` runs of consecutive
+    sessions, each run's first, last, lowest and highest (the M4 aggregation, Jugel et al., VLDB
+    2014). A line through them touches the pixels the whole series touches, peaks and troughs
+    included, so the picture is the same to the eye (a test bounds the pixels that differ) while
+    /gap period:max draws ~2,800 points a line instead of 9,810. None when there is nothing to gain
+    (fewer than three sessions a column) or a value is missing."""
+    n = len(values)
+    k = n // columns
+    if k < 3 or not np.isfinite(values).all():
+        return None
+    whole = n // k * k
+    starts = np.arange(0, whole, k)
+    runs = values[:whole].reshape(-1, k)
+    keep = (starts, starts + k - 1, starts + runs.argmin(axis=1), starts + runs.argmax(axis=1))
+    return np.unique(np.concatenate([*keep, np.arange(whole, n)]))
+
+
+def _line(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Session positions and values to draw: the :func:`envelope` of a long series."""
+    kept = envelope(values)
+    return (np.arange(len(values)), values) if kept is None else (kept, values[kept])
 
 
 def log_if_wide(ax: Axes, values: np.ndarray) -> bool:
@@ -86,9 +111,8 @@ def gap_chart(
         return _one_session(frame, small_label, large_label, title, as_of)
     with kept_figure("gap", 2, 1, height_ratios=[2.2, 1]) as (fig, t, (top, bottom)):
         rebased = frame.to_numpy() / frame.to_numpy()[0] * 100
-        x = np.arange(len(frame))
-        top.plot(x, rebased[:, 0], color=t.small, label=small_label)
-        top.plot(x, rebased[:, 1], color=t.large, label=large_label)
+        top.plot(*_line(rebased[:, 0]), color=t.small, label=small_label)
+        top.plot(*_line(rebased[:, 1]), color=t.large, label=large_label)
         top.axhline(100, color=t.muted, lw=0.8)
         top.yaxis.set_major_locator(MaxNLocator(5, steps=STEPS))  # fewer, larger labels read better
         log = log_if_wide(top, rebased.ravel())
@@ -97,10 +121,11 @@ def gap_chart(
         top.set_xticks([])  # the panels share the sessions: dates once, below
         top.set_xlim(-0.5, len(frame) - 0.5)
         ratio = rebased[:, 0] / rebased[:, 1] * 100
-        bottom.plot(x, ratio, color=t.ratio, lw=1.6)
+        x, drawn = _line(ratio)
+        bottom.plot(x, drawn, color=t.ratio, lw=1.6)
         # clipped at 100 rather than split with ``where=``: one polygon each, the same picture
-        bottom.fill_between(x, 100, np.maximum(ratio, 100), color=t.up, alpha=0.2, lw=0)
-        bottom.fill_between(x, 100, np.minimum(ratio, 100), color=t.down, alpha=0.2, lw=0)
+        bottom.fill_between(x, 100, np.maximum(drawn, 100), color=t.up, alpha=0.2, lw=0)
+        bottom.fill_between(x, 100, np.minimum(drawn, 100), color=t.down, alpha=0.2, lw=0)
         bottom.axhline(100, color=t.muted, lw=0.8)
         bottom.yaxis.set_major_locator(MaxNLocator(3, steps=STEPS))
         log_if_wide(bottom, ratio)
