@@ -48,6 +48,50 @@ def test_ratio_cross_is_debounced():
     assert list(history.cross_occurrences(f, "below").dates) == []  # 1 session above is not enough
 
 
+def _csv_frame() -> pd.DataFrame:
+    rut, gspc = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close")
+    days = sorted(set(rut) & set(gspc))
+    return pd.DataFrame(
+        {"small": [rut[d] for d in days], "large": [gspc[d] for d in days]}, index=pd.DatetimeIndex(days)
+    )
+
+
+def _crosses_in_pandas(frame: pd.DataFrame, direction: str) -> pd.DatetimeIndex:
+    """The rule as first written, in pandas' rolling windows: the reference for the numpy version."""
+    ratio = frame["small"] / frame["large"]
+    sma = ratio.rolling(200).mean()
+    above = (ratio > sma).where(sma.notna())
+    side = above if direction == "above" else (above == 0).where(sma.notna())
+    other = (side == 0).astype(float)
+    was_other = other.shift(1).rolling(history.DEBOUNCE).sum() == history.DEBOUNCE
+    return ratio.index[(side == 1) & was_other]
+
+
+@pytest.mark.parametrize(
+    ("direction", "count", "first", "last"),
+    [("above", 67, "1989-03-23", "2025-11-24"), ("below", 70, "1988-10-07", "2025-10-29")],
+)
+def test_ratio_crosses_on_the_bundled_history(direction, count, first, last):
+    frame = _csv_frame()
+    occ = history.cross_occurrences(frame, direction)
+    assert len(occ.dates) == count
+    assert (str(occ.dates[0].date()), str(occ.dates[-1].date())) == (first, last)
+    assert occ.dates.equals(_crosses_in_pandas(frame, direction))
+    ratio = frame["small"] / frame["large"]
+    distance = ratio / ratio.rolling(200).mean() - 1
+    assert occ.values.to_numpy() == pytest.approx(distance.loc[occ.dates].to_numpy() * 100)
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("direction", ["above", "below"])
+def test_ratio_crosses_match_the_pandas_rule(seed, direction):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(150, 700))  # some shorter than the average's 200 sessions
+    frame = frame_from(list(rng.normal(0, 0.01, n)))
+    frame.iloc[:, 0] = frame.iloc[:, 0].round(1)  # ties with the average happen
+    assert history.cross_occurrences(frame, direction).dates.equals(_crosses_in_pandas(frame, direction))
+
+
 def test_ratio_jump_counts_an_episode_once():
     returns = [0.0] * 70 + [0.004] * 40 + [0.0] * 10
     f = frame_from(returns)
