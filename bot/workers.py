@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import gc
+import importlib
 import logging
 import multiprocessing as mp
 import os
@@ -94,10 +95,13 @@ def trims() -> int:
     return _trimmer.trims
 
 
-def _import_entry() -> None:
-    """Each worker's initializer: a no-op after a fork from the warm server, the warm-up after a spawn;
-    then the heap trimmer."""
-    __import__(ENTRY)
+def _start_worker(first_build: bool) -> None:
+    """Each worker's initializer: the import is a no-op after a fork from the warm server and the
+    warm-up after a spawn; then, for the pool's workers, their own first drawing
+    (``worker_entry.first_build``), and the heap trimmer."""
+    entry = importlib.import_module(ENTRY)
+    if first_build:
+        entry.first_build()
     _trimmer.start()
 
 
@@ -106,6 +110,11 @@ def worker_id() -> str:
     so unpickling it in a worker costs nothing)."""
     time.sleep(0.05)  # long enough that one idle worker cannot take every probe
     return f"{os.getpid()}-{threading.get_ident()}"
+
+
+def built_at_start() -> int:
+    """How many times this worker built the busiest answers before its first question (for tests)."""
+    return importlib.import_module(ENTRY).built_at_start
 
 
 def loaded_modules() -> list[str]:
@@ -127,9 +136,12 @@ class Workers:
         else:
             raise ValueError(f"unknown chart executor {kind!r}: use 'process' or 'thread'")
 
-    def _process_pool(self, workers: int | None = None) -> cf.ProcessPoolExecutor:
+    def _process_pool(self, workers: int | None = None, first_build: bool = True) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
-            workers or self.workers, mp_context=_start_method(), initializer=_import_entry
+            workers or self.workers,
+            mp_context=_start_method(),
+            initializer=_start_worker,
+            initargs=(first_build,),
         )
 
     async def warm_up(self) -> None:
@@ -172,7 +184,7 @@ class Workers:
         The price: an /rrg build takes ~0.55 s (the fork, scipy's import, the build;
         ``/tmp/s20/rrgtime.py``), once per data version since the answer cache keeps it."""
         loop = asyncio.get_running_loop()
-        pool = self._process_pool(1)
+        pool = self._process_pool(1, first_build=False)  # it draws one chart, not the usual ones
         try:
             return await loop.run_in_executor(pool, func, *args)
         finally:

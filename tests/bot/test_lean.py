@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.workers import IDLE_BEFORE_TRIM, Workers, loaded_modules, trims
+from bot.workers import IDLE_BEFORE_TRIM, Workers, built_at_start, loaded_modules, trims
 from commands import gap
 from commands.pair import load_pair
 
@@ -31,6 +31,7 @@ async def test_a_worker_imports_only_what_building_needs(snapshot_market):
     await workers.warm_up()
     query = gap.COMMAND.validate({"period": "2024"})
     try:
+        warmed = await workers(built_at_start)
         before = await workers(trims)
         reply = await workers(gap.build, query, await load_pair(snapshot_market, "^RUT", "^GSPC"))
         modules = await workers(loaded_modules)
@@ -38,6 +39,7 @@ async def test_a_worker_imports_only_what_building_needs(snapshot_market):
         after = await workers(trims)
     finally:
         workers.close()
+    assert warmed == 1  # it paid its first build (copying the fork server's pages) before any question
     assert after > before  # once idle after building, it handed its freed heap back
     assert reply.chart is not None
     assert heavy(modules, NEVER) == []
