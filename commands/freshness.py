@@ -1,6 +1,6 @@
 """One data-freshness note per answer, however many series it reads.
 
-Each series that could not be brought up to date carries its own note (:class:`data.market.Stale`);
+Each series that could not be brought up to date carries its own note (:class:`data.stale.Stale`);
 an answer over nine sector funds used to repeat nearly the same sentence nine times, and one over
 weekly closes none. This merges them: one sentence naming every series that is behind and by how
 many sessions, with the reason(s) once.
@@ -9,8 +9,12 @@ many sessions, with the reason(s) once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from data.market import PriceHistory, Stale
+from data.stale import Stale
+
+if TYPE_CHECKING:  # the build workers import this module, never data.market
+    from data.market import PriceHistory
 
 
 class FreshnessNote(str):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from data.market import MarketData
+from typing import TYPE_CHECKING
 
 from .freshness import freshness_note
 from .registry import Registry
 from .reply import Field, Reply
+
+if TYPE_CHECKING:  # the build workers import every command module, never data.market
+    from data.market import MarketData
 
 # Commands that act on the server (state, channels) rather than answer from data alone.
 SERVER_COMMANDS = (

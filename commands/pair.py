@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
-from data.market import PriceHistory
 from data.universe import display_name
 
 from .freshness import freshness_note
 from .reply import UserError
+
+if TYPE_CHECKING:  # the build workers import this module: not data.market (asyncio, SQLite, ...)
+    from data.market import PriceHistory
 
 
 class HistoryProvider(Protocol):
@@ -89,6 +90,8 @@ def _align(small: PriceHistory, large: PriceHistory) -> pd.DataFrame:
 
 
 async def load_pair(data: HistoryProvider, small: str, large: str) -> Pair:
+    import asyncio  # here: the build workers import this module and have no event loop to import it for
+
     if small == large:
         raise UserError(f"Both sides are `{small}`: compare two different tickers.")
     small_h, large_h = await asyncio.gather(data.history(small), data.history(large))

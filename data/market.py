@@ -24,6 +24,7 @@ import pandas as pd
 from .errors import DataUnavailable, UnknownTicker
 from .frames import adjusted_from_actions, splice
 from .sources.snapshot import SnapshotSource
+from .stale import Stale
 from .universe import is_index, return_basis
 from .versions import BarStats, current_version, version
 
@@ -50,26 +51,6 @@ async def _finish(write: Coroutine[Any, Any, Any]) -> Any:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class Stale(str):
-    """A staleness note (the text, as before) that also carries its parts, so an answer built from
-    several series can say it once, naming each series and how far behind it is."""
-
-    ticker: str
-    newest: dt.date | None
-    behind: int | None
-    reason: str
-
-    def __new__(
-        cls, text: str, ticker: str, newest: dt.date | None, behind: int | None, reason: str
-    ) -> Stale:
-        note = super().__new__(cls, text)
-        note.ticker, note.newest, note.behind, note.reason = ticker, newest, behind, reason
-        return note
-
-    def __reduce__(self):  # answers are built in a process pool: keep the parts across pickling
-        return (Stale, (str(self), self.ticker, self.newest, self.behind, self.reason))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.workers import IDLE_BEFORE_TRIM, Workers, built_at_start, loaded_modules, trims
+from bot.pool_worker import IDLE_BEFORE_TRIM, built_at_start, loaded_modules, trims
+from bot.workers import Workers
 from commands import gap
 from commands.pair import load_pair
 
@@ -43,7 +44,11 @@ async def test_a_worker_imports_only_what_building_needs(snapshot_market):
     assert after > before  # once idle after building, it handed its freed heap back
     assert reply.chart is not None
     assert heavy(modules, NEVER) == []
-    worker_side = ("bot.workers", "bot.worker_entry", "bot.heap")  # standard library only, all three
+    # nor what only loading data needs: asyncio (and ssl with it), SQLite, the market (~4.7 MiB)
+    assert heavy(modules, ("asyncio", "ssl", "sqlite3")) == []
+    data_side = ("data.errors", "data.universe", "data.stale")
+    assert not [m for m in modules if m.startswith("data.") and m not in data_side]
+    worker_side = ("bot.pool_worker", "bot.worker_entry", "bot.heap")  # standard library only, all three
     assert not [m for m in modules if m.startswith("bot.") and m not in worker_side]
     assert {"numpy", "pandas", "matplotlib", "commands.gap"} <= set(modules)
 
