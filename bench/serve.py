@@ -292,8 +292,12 @@ def main() -> None:
 
 def run_part(part: str, folder: Path, *extra: str) -> dict:
     """One part in a fresh interpreter (what ``python -m bench`` calls)."""
+    # Not ``-m bench.serve``: a forked worker imports its parent's main module (multiprocessing's
+    # spawn preparation), so every worker would carry this script and asyncio with it; ``python -m
+    # bot``'s ``bot.__main__`` is skipped like every ``__main__``, and so is ``-c``.
+    command = [sys.executable, "-c", "from bench.serve import main; main()"]
     done = subprocess.run(
-        [sys.executable, "-m", "bench.serve", "--part", part, "--folder", str(folder), *extra],
+        [*command, "--part", part, "--folder", str(folder), *extra],
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=1800,
     )
     if done.returncode != 0:
