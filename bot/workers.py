@@ -19,6 +19,7 @@ from .pool_worker import ENTRY, run, start_worker, worker_id
 
 log = logging.getLogger(__name__)
 
+
 def _start_method() -> mp.context.BaseContext:
     """forkserver where the platform has it: one warm server process (the entry point imported and a
     chart drawn once), each worker forked from it, so workers share those pages rather than hold a
