@@ -129,6 +129,7 @@ class FakeDiscord:
         self.text_channels: dict[str, str] = {}  # extra text channels (id -> guild id) GET /channels knows
         self.rate_limits = rate_limits
         self.max_concurrency = 1  # what /gateway/bot says: identifies allowed per 5 s, one per bucket
+        self.callback_delay = 0.0  # seconds before an interaction callback is answered (a far Discord)
         self.faults: list[
             tuple[str, str, int, int]
         ] = []  # (method, path prefix, status, code): answered once
@@ -171,6 +172,8 @@ class FakeDiscord:
         parts = path.split("/")[1:]
         limited, headers = self.rate_limits.check(request.method, parts) if self.rate_limits else (None, {})
         response = limited or self._fault(request.method, path) or self._route(request.method, parts, body)
+        if self.callback_delay and path.endswith("/callback"):
+            await asyncio.sleep(self.callback_delay)
         response.headers.update(headers)
         rec.status = response.status
         return response
