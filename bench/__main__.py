@@ -16,6 +16,10 @@ from pathlib import Path
 
 from bench.serve import all_parts as serve_parts
 
+# Issue 15's mixed-load bound, "no answer slower than today's warm p95": "today" is the figure it was
+# filed with (warm /gap p50 85 / p95 133 ms). This run's own warm p95 is shown beside it; it falls with
+# every speed-up of the build, and is measured one question at a time on /gap period:2024.
+ISSUE_WARM_P95_MS = 133
 SECTIONS = ("analysis", "latency", "fan_out", "loop_lag", "cache", "charts", "serve")
 
 
@@ -55,14 +59,15 @@ def serve_rows(s: dict, warm_p95: float | None) -> list[tuple[str, str, str]]:
     sv, rs, ask = s["serve"], s["restart"], s["ask"]
     ms = lambda p: f"{p['p50']:.0f} / {p['p95']:.0f} / {p['max']:.0f} ms"  # noqa: E731
     mixed = sv["mixed_ms"]
-    bound = f"max <= {warm_p95:.0f} ms (warm /gap p95, build path)" if warm_p95 else "max <= warm p95"
     c = sv["answer_cache"]
     return [
         (f"/gap period:2024 asked again, answer cache: p50 / p95 / max (n={sv['repeated_ms']['n']})",
          ms(sv["repeated_ms"]), "p50 <= 25 ms, p95 <= 40 ms"),
         ("  the first asker (builds it)", f"{sv['first_ask_ms']:.0f} ms", ""),
         (f"mixed load, {mixed['users']} users, 20 popular + 20 distinct, {mixed['rate_per_s']:g}/s: all",
-         ms(mixed["all"]), bound),
+         ms(mixed["all"]), f"max <= {ISSUE_WARM_P95_MS} ms (warm /gap p95 when filed)"),
+        ("  this run's warm /gap p95 (build path, one question at a time, below)",
+         f"{warm_p95:.0f} ms" if warm_p95 else "n/a (latency not run)", ""),
         ("  popular questions / distinct questions (p95)",
          f"{mixed['popular']['p95']:.0f} / {mixed['distinct']['p95']:.0f} ms", ""),
         ("  answer cache: hits / from disk / built / shared a build / outdated",
