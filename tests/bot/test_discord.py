@@ -78,15 +78,26 @@ class SlowMarket:
         return await self.inner.history(ticker)
 
 
-async def test_gap_defers_first_then_follows_up_with_embed_and_chart(make_bot, fake, snapshot_market):
+async def slow_bot(make_bot, snapshot_market):
+    """A bot on a :class:`SlowMarket`, once its start-up preload has read the default pair."""
     slow = SlowMarket(snapshot_market, delay=0.0)
     bot = await make_bot(market=slow)
-    await asyncio.wait_for(slow.two_calls.wait(), 10)  # the start-up preload of the default pair
-    slow.delay = 0.3
-    payload = fake.interaction("gap", {"period": "2024"})
+    await asyncio.wait_for(slow.two_calls.wait(), 10)
+    return bot, slow
+
+
+async def ask_gap(bot, fake, period: str):
+    """``/gap period:…``: when it was dispatched, Discord's callback request and the followup."""
+    payload = fake.interaction("gap", {"period": period})
     started = time.monotonic()
     await dispatch(bot, payload)
-    callback, followup = fake.for_interaction(payload)
+    return started, *fake.for_interaction(payload)
+
+
+async def test_gap_defers_first_then_follows_up_with_embed_and_chart(make_bot, fake, snapshot_market):
+    bot, slow = await slow_bot(make_bot, snapshot_market)
+    slow.delay = 0.3
+    started, callback, followup = await ask_gap(bot, fake, "2024")
     assert callback.path.endswith("/callback")
     assert callback.json["type"] == 5
     assert not (callback.json.get("data") or {}).get("flags", 0) & EPHEMERAL
@@ -114,14 +125,9 @@ async def test_gap_defers_first_then_follows_up_with_embed_and_chart(make_bot, f
 async def test_the_answer_is_under_way_while_the_defer_travels(make_bot, fake, snapshot_market):
     """Discord acknowledges a defer after a round trip (tens of milliseconds over the internet): the
     data and the build start at once beside it, and the followup still comes after it."""
-    slow = SlowMarket(snapshot_market, delay=0.0)
-    bot = await make_bot(market=slow)
-    await asyncio.wait_for(slow.two_calls.wait(), 10)  # the start-up preload of the default pair
+    bot, slow = await slow_bot(make_bot, snapshot_market)
     fake.callback_delay = 0.3
-    payload = fake.interaction("gap", {"period": "2019-03-04..2025-03-05"})
-    started = time.monotonic()
-    await dispatch(bot, payload)
-    callback, followup = fake.for_interaction(payload)
+    started, callback, followup = await ask_gap(bot, fake, "2019-03-04..2025-03-05")
     ours = slow.calls_for(("^RUT", "^GSPC"), started)
     assert len(ours) == 2
     assert max(ours) < callback.t + 0.15  # read before the defer was answered (0.3 s after it arrived)
