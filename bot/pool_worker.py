@@ -79,7 +79,7 @@ def trims() -> int:
 
 def start_worker(first_build: bool) -> None:
     """Each worker's initializer: the import is a no-op after a fork from the warm server and the
-    warm-up after a spawn; then, for the pool's workers, their own first drawing
+    warm-up after a spawn; then, for the pool's workers, their own first build
     (``worker_entry.first_build``), and the heap trimmer."""
     entry = importlib.import_module(ENTRY)
     if first_build:

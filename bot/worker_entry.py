@@ -57,7 +57,7 @@ def warm() -> None:
 
 
 def first_build() -> None:
-    """A worker's own first drawing, at its start rather than in someone's answer.
+    """A worker's own first build, at its start rather than in someone's answer.
 
     A forked worker's first build copies the fork server's pages it writes to (reference counts,
     caches, the kept figures): ~110 ms against ~78 for the next ones, in each worker

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def _start_method() -> mp.context.BaseContext:
-    """forkserver where the platform has it: one warm server process (the entry point imported and a
-    chart drawn once), each worker forked from it, so workers share those pages rather than hold a
+    """forkserver where the platform has it: one warm server process (the entry point imported and the
+    busiest answers built once), each worker forked from it, so workers share those pages rather than hold a
     copy each and start in milliseconds. Never plain fork: this process runs an event loop and threads.
     """
     if "forkserver" in mp.get_all_start_methods():
