@@ -4,6 +4,7 @@
 prints the CSV behind the answer instead);
 ``python -m bot simulate --start 2026-01-01 --end 2026-01-31`` replays the daily update loop;
 ``python -m bot gallery [folder]`` writes every command's chart on the bundled data into a folder;
+``python -m bot check FILE [--json] [--as-of DATE]`` checks an article's claims (``-``: stdin);
 ``python -m bot console`` opens the console even with a token; ``python -m bot sync`` syncs the
 slash commands (to DISCORD_GUILD_ID when set, else globally) and exits.
 ``python -m bot migrate`` brings both databases to the current schema and exits (for deployments
@@ -39,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         "--csv", action="store_true", help="print only the CSV behind the answer (as export:true attaches)"
     )
     ask.add_argument("line", nargs="+", help='e.g. "/gap period:2024"')
+    check = sub.add_parser("check", help="check an article's claims against the data, one report per claim")
+    check.add_argument("file", help="a text file, or - for standard input")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--as-of", type=dt.date.fromisoformat, help="the text's date, YYYY-MM-DD (default: newest session)"
+    )
     gallery = sub.add_parser("gallery", help="write every command's chart on the bundled data into a folder")
     gallery.add_argument("folder", nargs="?", type=Path, default=Path("var/gallery"))
     gallery.add_argument("--theme", choices=("dark", "light", "both"), default="both")
@@ -103,6 +110,10 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         data = await stack.enter_async_context(market_data(settings))
         state = await stack.enter_async_context(state_store(settings))
+        if args.action == "check":
+            from .console import check_file
+
+            return await check_file(args.file, data, state, args.as_of, args.json)
         if args.action == "simulate":
             from .simulate import simulate
 

@@ -150,6 +150,44 @@ class Console:
                 await self.ask(line, as_json=False, out=out)
 
 
+async def check_file(
+    path: str,
+    data: MarketData,
+    state: StateStore | None,
+    as_of: dt.date | None,
+    as_json: bool,
+    out: TextIO = sys.stdout,
+    stdin: TextIO = sys.stdin,
+) -> int:
+    """``python -m bot check FILE``: every claim of a text, in order (0), or why it could not be read (2).
+
+    Members' recorded valuations (the console's own server, id 0) are used where the text quotes a P/E."""
+    from commands.check.report import MAX_TEXT, check_text, text_report
+
+    try:
+        text = await asyncio.to_thread(_read_text, path, stdin, MAX_TEXT + 1)
+        valuations = await state.valuations(CONSOLE_GUILD) if state is not None else []
+        report = await check_text(text, data, data.known_offline(), as_of, valuations)
+    except OSError as exc:
+        message = f"I could not read {path}: {exc.strerror or exc}."
+    except UserError as exc:
+        message = str(exc)
+    else:
+        shown = json.dumps(report.to_json(), indent=2, allow_nan=False) + "\n"
+        out.write(shown if as_json else text_report(report))
+        return 0
+    out.write(json.dumps({"error": message}) + "\n" if as_json else message + "\n")
+    return 2
+
+
+def _read_text(path: str, stdin: TextIO, limit: int) -> str:
+    """At most ``limit`` characters of a file (``-``: standard input): a larger one is refused whole."""
+    if path == "-":
+        return stdin.read(limit)
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.read(limit)
+
+
 def _has_option(line: str, name: str) -> bool:
     try:
         return name in split_line(line)[1]
