@@ -94,7 +94,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
             line = " ".join(args.line)
             state = (
                 await stack.enter_async_context(state_store(settings))
-                if line.strip().lstrip("/").lower().startswith("valuation")
+                if line.strip().lstrip("/").lower().startswith(("valuation", "check"))
                 else None
             )
             console = Console(LazyMarket(settings, stack), settings.chart_dir, state=state, answers=answers)

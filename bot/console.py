@@ -59,10 +59,28 @@ class Console:
             return await about_reply(await self.market())
         if name == "valuation":
             return await self._valuation(line)
+        if name == "check":
+            return await self._check(line)
         command, query = self.registry.validate_line(line)
         if self.answers is not None:
             return await self.answers.answer(command, query, self.data, in_thread)
         return await execute(command, query, await self.market(), in_thread)
+
+    async def _check(self, line: str) -> Reply:
+        """/check text:"…" [as_of:DATE]: a text's claims against the data (a whole file: ``python -m bot
+        check FILE``)."""
+        from commands.check.report import check_text, reply
+        from commands.periods import parse_date
+
+        _, options, words = split_line(line)
+        text = options.pop("text", None) or " ".join(words)
+        as_of = options.pop("as_of", None)
+        if options or not text:
+            raise UserError('/check takes text and as_of, e.g. `/check text:"Small caps led in 2025"`.')
+        day = parse_date(as_of, "as_of date") if as_of else None
+        market = await self.market()
+        valuations = await self.state.valuations(CONSOLE_GUILD) if self.state is not None else []
+        return reply(await check_text(text, market, market.known_offline(), day, valuations))
 
     async def _valuation(self, line: str) -> Reply:
         """/valuation show | record ... | remove id:N, for the console's own "server" (id 0)."""

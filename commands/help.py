@@ -31,6 +31,11 @@ SERVER_COMMANDS = (
     ("call", "Record which side leads over 1w–1y; scored when it closes", "/call side:small horizon:3m"),
     ("calls", "The server's record of calls: hit rates against the base rate; open calls", "/calls"),
     ("call-withdraw", "Withdraw your call within five minutes of making it", "/call-withdraw number:3"),
+    (
+        "check",
+        "An article's claims against the data, one verdict each (text, or a .txt file; as_of: its date)",
+        '/check text:"Small caps beat large caps for 11 consecutive sessions" as_of:2026-01-16',
+    ),
 )
 
 

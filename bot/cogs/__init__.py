@@ -8,5 +8,6 @@ EXTENSIONS = (
     "bot.cogs.alerts",
     "bot.cogs.calls",
     "bot.cogs.chat",
+    "bot.cogs.check",
     "bot.cogs.meta",
 )

@@ -60,6 +60,8 @@ class Chat(ext.Cog):
 
     async def answer(self, message: discord.Message) -> None:
         """The answer, under one line saying which command the question was read as."""
+        if (check := self.bot.get_cog("Check")) and await check.answer_message(message):
+            return  # "check: …" — the claims of a pasted text (bot/cogs/check.py)
         reading = read(message.content, self.bot.market.known_offline(), await self.latest_session())
         header = f"Read as `{reading.line}`"
         try:

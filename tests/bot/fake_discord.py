@@ -127,6 +127,7 @@ class FakeDiscord:
         self.forbidden: set[str] = set()  # channels where posting answers 403 Missing Permissions
         self.channel_messages: dict[str, list[dict]] = {}  # newest first, as history returns them
         self.text_channels: dict[str, str] = {}  # extra text channels (id -> guild id) GET /channels knows
+        self.attachments: dict[str, bytes] = {}  # files members attached, served at {base}/attachments/NAME
         self.rate_limits = rate_limits
         self.max_concurrency = 1  # what /gateway/bot says: identifies allowed per 5 s, one per bucket
         self.callback_delay = 0.0  # seconds before an interaction callback is answered (a far Discord)
@@ -221,6 +222,8 @@ class FakeDiscord:
                 return _json(self.channel(mid, 11, body["name"], parent=cid), 201)
             case "POST", ["channels", _, "typing"]:
                 return web.Response(status=204)
+            case "GET", ["attachments", name] if name in self.attachments:
+                return web.Response(body=self.attachments[name], content_type="text/plain")
         return _error(404, 0, "404: Not Found")
 
     def _fault(self, method: str, path: str) -> web.Response | None:

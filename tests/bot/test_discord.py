@@ -25,7 +25,7 @@ async def test_sync_sends_every_command_with_its_options(make_bot, fake):
     await make_bot()
     commands = {c["name"]: c for c in fake.synced[fake.guild_id]}
     assert set(commands) == {
-        *("gap", "streak", "digest", "help", "about"),
+        *("gap", "streak", "digest", "help", "about", "check"),
         *("subscribe", "unsubscribe", "subscriptions", "discuss", "server-settings"),
         *("style", "sectors", "rates", "rrg", "compare", "valuation", "history", "alert"),
         *("call", "calls", "call-withdraw"),
