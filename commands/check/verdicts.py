@@ -152,7 +152,16 @@ def _moves(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None)
     if not found:
         raise UserError(f"no session of the data falls in {claim.period or 'the year to date'}")
     held = [s for s, (_, v) in found.items() if all(f.accepts(v[f.ticker]) for f in figures)]
-    show = lambda s: _show_moves(claim, tickers, pair, s, *found[s])  # noqa: E731
+    natural = (
+        target
+        if claim.end_month is None and claim.day is None and (closed or target == sessions[-1])
+        else None
+    )
+    named = claim.period or "ytd"
+
+    def show(s: pd.Timestamp) -> tuple[str, str]:
+        return _show_moves(claim, tickers, pair, s, *found[s], named if s == natural else None)
+
     numbers: dict[str, Any] = _held_numbers(held)
     if claim.end_month is not None:  # "through mid-January": any session of that month may be meant
         year, month = claim.end_month
@@ -178,7 +187,8 @@ def _moves(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None)
         else:
             words = f"does not hold on {_d(target)}; {words}"
         figure, _command = show(target) if target in found else show(held[-1])
-        held_figure, held_command = show(held[-1] if not (as_of and held[-1] > target) else held[0])
+        earlier = [s for s in held if s < target]
+        held_figure, held_command = show(earlier[-1] if earlier else held[0])
         return Verdict(claim, status, words, f"{figure}; when it held: {held_figure}", held_command, numbers)
     return _closest(claim, figures, found, show, numbers, f"does not hold on {_d(target)}", target)
 
@@ -216,22 +226,34 @@ def _candidates(
 
 
 def _show_moves(
-    claim: Claim, tickers: list[str], pair: bool, session: pd.Timestamp, base: pd.Timestamp, values: dict
+    claim: Claim,
+    tickers: list[str],
+    pair: bool,
+    session: pd.Timestamp,
+    base: pd.Timestamp,
+    values: dict,
+    named: str | None = None,
 ) -> tuple[str, str]:
+    """The figures on one session, and the /gap line that shows them (``named``: the claim's own
+    period, when the session is where that period ends)."""
     parts = [f"{display_name(t)} {pct(values[t])}" for t in tickers]
     if pair:
         parts.append(f"spread {pp(values[SPREAD])}")
     first = (base + pd.Timedelta(days=1)).date()
-    small, large = (
-        (claim.small, claim.large) if pair else (tickers[0], tickers[1] if len(tickers) > 1 else None)
-    )
-    if not pair and len(tickers) == 1:
-        large = LARGE_DEFAULT if small != LARGE_DEFAULT else None
-        small, large = (small, large) if large else (SMALL_DEFAULT, small)
-    options = _pair_options(small, large or LARGE_DEFAULT)
+    if pair:
+        small, large = claim.small, claim.large
+    elif set(tickers) <= {SMALL_DEFAULT, LARGE_DEFAULT}:
+        small, large = SMALL_DEFAULT, LARGE_DEFAULT
+    elif len(tickers) > 1:
+        small, large = tickers[0], tickers[1]
+    else:
+        small, large = (
+            (tickers[0], LARGE_DEFAULT) if tickers[0] != LARGE_DEFAULT else (SMALL_DEFAULT, tickers[0])
+        )
+    period = named or f"{first}..{_d(session)}"
     return (
         f"{', '.join(parts)} from the close of {_d(base)} to {_d(session)}",
-        f"/gap period:{first}..{_d(session)}{options}",
+        f"/gap period:{period}{_pair_options(small, large)}",
     )
 
 
@@ -285,9 +307,9 @@ def _streak(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None
         cumulative = frame.loc[session, "small"] / frame.loc[session, "large"]
         base = frame.index[frame.index.get_loc(run["start"]) - 1]
         cumulative = cumulative / (frame.loc[base, "small"] / frame.loc[base, "large"]) - 1
-        side = {1: "ahead", -1: "behind", 0: "level (a tie)"}[int(run["sign"])]
+        side = {1: "ahead of", -1: "behind", 0: "level with"}[int(run["sign"])]
         return (
-            f"on {_d(session)} {display_name(claim.small)} {side} of {display_name(claim.large)} for "
+            f"on {_d(session)} {display_name(claim.small)} {side} {display_name(claim.large)} for "
             f"{place} session{'s' if place != 1 else ''} running, since {_d(run['start'])} "
             f"(small/large ratio {pct(cumulative)} over the run)",
             f"/streak as_of:{_d(session)}{_pair_options(claim.small, claim.large)}",
