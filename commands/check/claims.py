@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT, display_name
 
+from ..reply import UserError
 from . import readers
 
 YIELD = "^TNX"
@@ -214,8 +215,8 @@ _MONTH_NAMES = (
 _MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"  # noqa: E501
 _RECORD = re.compile(
     rf"\b(?P<best>strongest|best|weakest|worst)\s+(?:(?P<mon>{_MON})|(?P<year>year|annual))\b[^.;]*?"
-    rf"\b(?:in|since)\s+(?:(?P<q>over|more\s+than|nearly|almost|at\s+least)\s+)?(?P<n>\d{{1,3}}|{_WORDS})"
-    r"\s*[- ]?(?P<unit>decades?|years?)\b",
+    rf"(?P<tail>\b(?:in|since)\s+(?:(?P<q>over|more\s+than|nearly|almost|at\s+least)\s+)?(?P<n>\d{{1,3}}|{_WORDS})"
+    r"\s*[- ]?(?P<unit>decades?|years?))\b",
     re.IGNORECASE,
 )
 _YIELD = re.compile(
@@ -231,6 +232,11 @@ _END = re.compile(
     rf"[- ]?(?P<mon>{_MON})\b(?:\s+(?P<y>\d{{4}}))?",
     re.IGNORECASE,
 )
+
+
+def _blank(text: str, span: tuple[int, int]) -> str:
+    """``text`` with ``span`` made spaces: read by no later reader, every position unchanged."""
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
 
 
 def _month_number(raw: str) -> int:
@@ -255,13 +261,18 @@ def find(text: str, known: list[str], latest: dt.date) -> list[Claim]:
     context = Context(known, latest)
     claims: list[Claim] = []
     for sentence in sentences(text):
-        claims.extend(_in_sentence(sentence, context))
+        try:
+            claims.extend(_in_sentence(sentence, context))
+        except UserError as exc:  # a date the grammar refuses ("2026-02-30"): named, not fatal to the text
+            if _FIGURE.search(sentence):
+                claims.append(
+                    Claim("unverifiable", sentence, why=str(exc), read="a date or period I cannot read")
+                )
     return claims
 
 
 def _in_sentence(sentence: str, context: Context) -> list[Claim]:
     found: list[tuple[int, Claim]] = []
-    names = _names(sentence, context.known, context.latest)
     said = sentence
 
     for pattern, topic, why in UNCHECKABLE:
@@ -270,10 +281,6 @@ def _in_sentence(sentence: str, context: Context) -> list[Claim]:
             found.append((m.start(), Claim("unverifiable", said, why=why, read=topic)))
             return [c for _, c in found]  # a sentence about figures the data lacks is only that
 
-    valuation = _valuation(sentence, names, context)
-    if valuation is not None:
-        return [valuation]
-
     end = _END.search(sentence)
     end_month = None
     rest = sentence
@@ -281,7 +288,13 @@ def _in_sentence(sentence: str, context: Context) -> list[Claim]:
         month = _month_number(end["mon"])
         year = int(end["y"]) if end["y"] else _latest_year(context.latest, month)
         end_month = (year, month)
-        rest = sentence[: end.start()] + " " * (end.end() - end.start()) + sentence[end.end() :]
+        rest = _blank(rest, end.span())
+    for m in _RECORD.finditer(sentence):  # "in 5 years" there is a look-back, not the claim's period
+        rest = _blank(rest, m.span("tail"))
+    names = _names(rest, context.known, context.latest)
+    valuation = _valuation(sentence, names, context)
+    if valuation is not None:
+        return [valuation]
     slot = readers.slots(rest, context.known, context.latest)
     period, period_said, day = _period(slot)
     if end_month and period is None:

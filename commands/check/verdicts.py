@@ -11,6 +11,7 @@ say when it last held (or first held after a text's date), or which session came
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from ..periods import Period, parse_period, resolve
 from ..reply import UserError, pct, pp
 from ..streak import run_position, runs
 from .claims import SPREAD, YIELD, Claim, Figure
+
+log = logging.getLogger(__name__)
 
 HOLDS, HOLDS_ON, PART, FAILS, UNCHECKABLE = "holds", "holds on", "part", "does not hold", "not checkable"
 SEARCH = 252  # sessions searched either side of the judged one when a period's base moves with it
@@ -61,6 +64,11 @@ def judge(
         return _moves(claim, series, as_of)
     except UserError as exc:
         return Verdict(claim, UNCHECKABLE, f"cannot be checked with this data: {exc}")
+    except Exception:  # one claim's failure must not lose the others' verdicts
+        log.exception("could not judge the claim %r", claim.said[:200])
+        return Verdict(
+            claim, UNCHECKABLE, "n/a: this claim could not be computed (an error on my side, logged)"
+        )
 
 
 # -- shared ---------------------------------------------------------------------------------------------
@@ -364,7 +372,12 @@ def _record(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None
     month_end = (pd.Timestamp(year, month or 12, 1) + pd.offsets.MonthEnd(0)).date()
     partial = end.date() < month_end and end < prices.loc[: pd.Timestamp(month_end)].index[-1]
     partial = partial or (end.date() < month_end and end == prices.index[-1])
-    earlier = {y: c[0] for y in range(year - claim.n, year) if (c := change(y, prices.index[-1])) is not None}
+    first_year = prices.index[0].year + 1  # a year needs the close before it
+    earlier = {
+        y: c[0]
+        for y in range(max(year - claim.n, first_year), year)
+        if (c := change(y, prices.index[-1])) is not None
+    }
     if not earlier:
         raise UserError(
             f"the data for {display_name(claim.small)} does not reach {claim.n} years before {year}"
@@ -374,6 +387,16 @@ def _record(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None
     period_text = f"{year}-{month:02d}" if month else str(year)
     figure = f"{display_name(claim.small)} {what}{f' to {_d(end)}' if partial else ''} {pct(value)}"
     numbers = {"value": value, "earlier": {str(y): v for y, v in earlier.items()}}
+    if not better and year - claim.n < first_year:  # none stronger, but the data is too short to say
+        return Verdict(
+            claim,
+            UNCHECKABLE,
+            f"cannot be checked in full: no {word} one in the {len(earlier)} years the data has before "
+            f"{year}, but the claim reaches back {claim.n} years",
+            f"{figure}; the best before: {_best(earlier, claim.sign)}",
+            f"/gap period:{period_text}",
+            numbers,
+        )
     if not better:
         return Verdict(
             claim,

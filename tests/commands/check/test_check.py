@@ -220,3 +220,49 @@ async def test_echoed_text_cannot_ping_or_render(snapshot_market):
 async def test_bad_dates_are_refused_politely(snapshot_market):
     with pytest.raises(UserError, match="after the newest session"):
         await check(snapshot_market, "Small caps led for 3 consecutive sessions", dt.date(2030, 1, 1))
+
+
+def _best_january_before(year: int, back: int) -> bool:
+    jan = {y: change(RUT, dt.date(y, 1, 1), dt.date(y, 1, 31)) for y in range(year - back, year + 1)}
+    return all(jan[y] < jan[year] for y in range(year - back, year))
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # computed here: January 2019 beat every January of the 20 years before it
+        ("The Russell 2000 had its best January in 20 years in 2019.", HOLDS),
+        # the Russell 2000's data starts in 1987: 50 years back cannot be checked in full
+        ("The Russell 2000 had its best January in 50 years in 2019.", UNCHECKABLE),
+    ],
+)
+async def test_records_against_the_years_the_data_has(snapshot_market, text, status):
+    assert _best_january_before(2019, 20)
+    (verdict,) = await check(snapshot_market, text)
+    assert verdict.status == status, verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Russell 2000 gained 5% on 2026-02-30.",
+        "Small caps beat large caps for 0 consecutive sessions.",
+        "The Russell 2000 gained 9999999999% since 1900.",
+        "Its strongest January in 500 years.",
+        "The 10-year yield was 4.2% on 1950-01-01.",
+        "The Russell 2000 gained 5% in Q3 2030.",
+        "The S&P 500 rose 3% between 2026-03-01 and 2026-02-01.",
+        "$ZZZZ gained 5% this year.",
+        "The Russell 2000 gained 5% over the last 200 years.",
+    ],
+)
+async def test_odd_claims_get_a_verdict_each_never_an_error(snapshot_market, text):
+    """Dates the grammar refuses, periods outside the data, unknown series: each is one claim with a
+    verdict (most "cannot be checked", with the reason), and the rest of the text is still checked."""
+    year = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert change(RUT, *year) < change(GSPC, *year)  # so the second claim holds
+    verdicts = await check(snapshot_market, f"{text} Large caps beat small caps in 2024.")
+    assert len(verdicts) == 2
+    assert verdicts[0].status in (UNCHECKABLE, FAILS, HOLDS_ON)
+    assert "error on my side" not in verdicts[0].verdict
+    assert verdicts[1].status == HOLDS
