@@ -224,6 +224,11 @@ _YIELD = re.compile(
     rf"{_HEDGE}\s*(?P<x>\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE,
 )
+_RATIO = re.compile(
+    r"\bratio\b[^.;]*?\b(?P<ext>lowest|highest|weakest|strongest)\b\s+(?:(?:level|point|reading|close)\s+)?"
+    r"(?:since|in)\s+(?P<y>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 _PE = re.compile(rf"{_HEDGE}\s*(?P<x>\d+(?:\.\d+)?)\s*x\b", re.IGNORECASE)
 _PE_CONTEXT = re.compile(r"p/e|price[- ]to[- ]earnings|earnings|multiple|valuation", re.IGNORECASE)
 _DISCOUNT = re.compile(rf"\bdiscount\b(?:\s+of)?\s*:?\s*{_HEDGE}\s*(?P<x>\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
@@ -431,6 +436,26 @@ def _in_sentence(sentence: str, context: Context) -> list[Claim]:
                     year=year,
                     read=f"{display_name(ticker)}: {'best' if best else 'worst'} {what}"
                     f"{f' of {year}' if year else ''} in {'over ' if m['q'] else ''}{years} years",
+                ),
+            )
+        )
+
+    for m in _RATIO.finditer(sentence):
+        sign = -1 if m["ext"].lower() in ("lowest", "weakest") else 1
+        found.append(
+            (
+                m.start(),
+                Claim(
+                    "ratio",
+                    said,
+                    small=pair[0],
+                    large=pair[1],
+                    sign=sign,
+                    year=int(m["y"]),
+                    day=day,
+                    read=f"the {display_name(pair[0])}/{display_name(pair[1])} ratio at its "
+                    f"{'lowest' if sign < 0 else 'highest'} close since {m['y']}"
+                    + (f" on {day}" if day else ""),
                 ),
             )
         )

@@ -85,7 +85,7 @@ class Report:
 
 
 def _tickers(claim: Claim) -> set[str]:
-    if claim.kind in ("streak", "spread", "lead"):
+    if claim.kind in ("streak", "spread", "lead", "ratio"):
         return {claim.small, claim.large}
     if claim.kind == "record":
         return {claim.small}

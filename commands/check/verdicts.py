@@ -61,6 +61,8 @@ def judge(
             return _record(claim, series, as_of)
         if claim.kind == "yield":
             return _level(claim, series, as_of)
+        if claim.kind == "ratio":
+            return _ratio(claim, series, as_of)
         return _moves(claim, series, as_of)
     except UserError as exc:
         return Verdict(claim, UNCHECKABLE, f"cannot be checked with this data: {exc}")
@@ -479,6 +481,56 @@ def _level(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None)
     return Verdict(
         claim, FAILS, f"does not hold on {_d(target)} nor in the year before", *show(target), numbers=numbers
     )
+
+
+# -- the ratio at its lowest (highest) since a year ----------------------------------------------------
+
+
+def _ratio(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None) -> Verdict:
+    """Holds on a session when no close of the small/large ratio from the start of the year named up
+    to that session was lower (higher): the ratio is its own running minimum (maximum) there."""
+    frame = _common(series, [claim.small, claim.large])
+    ratio = frame[claim.small] / frame[claim.large]
+    since = ratio.loc[pd.Timestamp(claim.year or 1900, 1, 1) :]
+    if since.empty:
+        raise UserError(f"the data has no session since {claim.year}")
+    target = _at(frame.index, claim.day or as_of)
+    if target < since.index[0]:
+        raise UserError(f"{_d(target)} is before {claim.year}")
+    running = since.cummin() if claim.sign < 0 else since.cummax()
+    held = list(since.index[(since >= running * (1 - 1e-12)) & (since <= running * (1 + 1e-12))])
+    word = "lowest" if claim.sign < 0 else "highest"
+
+    def show(session: pd.Timestamp) -> tuple[str, str]:
+        before = ratio.loc[:session].iloc[:-1]
+        beyond = (
+            before[before < ratio.loc[session]] if claim.sign < 0 else before[before > ratio.loc[session]]
+        )
+        last = (
+            f"its {word} since {_d(beyond.index[-1])}" if not beyond.empty else f"its {word} in all the data"
+        )
+        start = (session - pd.DateOffset(years=1)).date()
+        return (
+            f"ratio {ratio.loc[session]:.4f} at the close of {_d(session)}: {last}",
+            f"/gap period:{start}..{_d(session)}{_pair_options(claim.small, claim.large)}",
+        )
+
+    numbers = {"ratio": float(ratio.loc[target]), **_held_numbers(held)}
+    if target in held:
+        return Verdict(claim, HOLDS, f"holds on {_d(target)}", *show(target), numbers=numbers)
+    if held:
+        status, words = _found(held, target, before_after=as_of is not None)
+        earlier = [s for s in held if s < target]
+        figure, command = show(earlier[-1] if earlier else held[0])
+        return Verdict(
+            claim,
+            status,
+            f"does not hold on {_d(target)}; {words}",
+            f"{show(target)[0]}; {figure}",
+            command,
+            numbers,
+        )
+    return Verdict(claim, FAILS, f"does not hold on {_d(target)}", *show(target), numbers=numbers)
 
 
 # -- P/E and the discount ------------------------------------------------------------------------------

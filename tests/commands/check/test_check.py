@@ -266,3 +266,22 @@ async def test_odd_claims_get_a_verdict_each_never_an_error(snapshot_market, tex
     assert verdicts[0].status in (UNCHECKABLE, FAILS, HOLDS_ON)
     assert "error on my side" not in verdicts[0].verdict
     assert verdicts[1].status == HOLDS
+
+
+async def test_the_ratio_at_its_lowest_since_a_year(snapshot_market):
+    """Against the small/large ratio computed here: the last session on which no close since 2001 was
+    lower is the one named."""
+    ratio = {d: RUT[d] / GSPC[d] for d in COMMON if d.year >= 2001}
+    low, lows = float("inf"), []
+    for d in sorted(ratio):
+        if ratio[d] <= low:
+            low = ratio[d]
+            lows.append(d)
+    (verdict,) = await check(snapshot_market, "The small/large ratio fell to its lowest level since 2001.")
+    assert lows[-1] != LATEST
+    assert verdict.status == HOLDS_ON
+    assert f"last held on {lows[-1]}" in verdict.verdict
+    dated = await check(
+        snapshot_market, "The small/large ratio fell to its lowest level since 2001.", lows[-1]
+    )
+    assert dated[0].status == HOLDS
