@@ -7,6 +7,8 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from commands.check import claims
@@ -285,3 +287,22 @@ async def test_the_ratio_at_its_lowest_since_a_year(snapshot_market):
         snapshot_market, "The small/large ratio fell to its lowest level since 2001.", lows[-1]
     )
     assert dated[0].status == HOLDS
+
+
+@pytest.mark.parametrize(
+    "text", ["ytd", "mtd", "1d", "1w", "1m", "1y", "10y", "max", "2025", "2024-Q2", "2020-01-01.."]
+)
+def test_bases_for_every_session_are_the_ones_resolve_picks(text):
+    """The verdicts try thousands of sessions at once; each base must be the close /gap would use."""
+    from commands.check.verdicts import bases_for
+    from commands.periods import parse_period, resolve
+
+    sessions = pd.DatetimeIndex([pd.Timestamp(d) for d in COMMON if d.year >= 2019])
+    period = parse_period(text)
+    ends = np.arange(300, len(sessions), 97)
+    for end, base in zip(ends, bases_for(period, sessions, ends), strict=True):
+        try:
+            expected = sessions.get_loc(resolve(period, sessions[: end + 1]).base)
+        except UserError:
+            continue
+        assert base == expected, (text, sessions[end])
