@@ -80,7 +80,8 @@ class Check(ext.Cog):
     async def reply_for(self, text: str, as_of, guild_id: int | None) -> Reply:
         valuations = await self.bot.state.valuations(guild_id) if guild_id else []
         market = self.bot.market
-        return reply(await check_text(text, market, market.known_offline(), as_of, valuations))
+        known = market.known_offline()
+        return reply(await check_text(text, market, known, as_of, valuations, self.bot.workers))
 
     async def answer_message(self, message: discord.Message) -> bool:
         """A thread message starting with "check": answered here (True); any other: not (False)."""

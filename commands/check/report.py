@@ -21,6 +21,7 @@ from data.valuations import Observation
 
 from ..escape import clean, escape
 from ..pair import HistoryProvider
+from ..registry import Worker, run_inline
 from ..reply import Reply, UserError, finite, plural
 from . import claims as claims_mod
 from .claims import Claim
@@ -100,8 +101,10 @@ async def check_text(
     known: list[str],
     as_of: dt.date | None = None,
     valuations: Sequence[Observation] = (),
+    worker: Worker = run_inline,
 ) -> Report:
-    """Find the claims in ``text`` and judge each on the data (series loaded through ``data``)."""
+    """Find the claims in ``text`` and judge each on the data (series loaded through ``data``, on the
+    loop); the judging, pure CPU, runs in ``worker`` (the bot's pool), as a command's build does."""
     if len(text) > MAX_TEXT:
         raise UserError(f"That text is {len(text):,} characters; I check up to {MAX_TEXT:,} at once.")
     try:
@@ -121,8 +124,15 @@ async def check_text(
             continue  # the claim's verdict says the data has no such series
         series[ticker] = history.prices
         sources.add(history.source)
-    verdicts = [judge(c, series, as_of, valuations) for c in found]
+    verdicts = await worker(judge_all, found, series, as_of, list(valuations))
     return Report(verdicts, latest, as_of, " / ".join(sorted(sources)))
+
+
+def judge_all(
+    found: list[Claim], series: dict[str, pd.Series], as_of: dt.date | None, valuations: list[Observation]
+) -> list[Verdict]:
+    """Module-level and of picklable arguments, so a process pool can run it."""
+    return [judge(c, series, as_of, valuations) for c in found]
 
 
 # -- written out --------------------------------------------------------------------------------------
