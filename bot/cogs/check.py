@@ -89,10 +89,15 @@ class Check(ext.Cog):
         if asked is None:
             return False
         text, as_of = asked
+        attached = [a for a in message.attachments if _is_text(a)]
+        if attached:  # "@rotation-bot check" with the article attached as a .txt
+            if attached[0].size > MAX_FILE_BYTES:
+                raise UserError(f"That file is {attached[0].size:,} bytes; I check up to {MAX_FILE_BYTES:,}.")
+            text = f"{text}\n{(await attached[0].read()).decode('utf-8', errors='replace')}".strip()
         if not text:
             raise UserError(
-                'After "check", paste the sentence(s) to check, e.g. "check: small caps beat '
-                'large caps in 2025".'
+                'After "check", paste the sentence(s) to check (or attach a .txt), e.g. "check: small caps '
+                'beat large caps in 2025".'
             )
         async with message.channel.typing():
             answer = await self.reply_for(text, as_of, message.guild.id if message.guild else None)

@@ -79,3 +79,26 @@ async def test_mistakes_are_answered_privately_before_any_defer(make_bot, fake, 
     assert callback.json["type"] == 4
     assert callback.json["data"]["flags"] & EPHEMERAL
     assert said in callback.json["data"]["content"]
+
+
+async def test_a_thread_message_with_the_article_attached(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    fake.attachments["article.txt"] = ARTICLE.read_bytes()
+    message = fake.message_create(f"<@{fake.app_id}> check as_of:2026-01-16", mention_bot=True)
+    url = f"{fake.base}/attachments/article.txt"
+    message["attachments"] = [
+        {"id": "1500000000000000002", "filename": "article.txt", "size": len(fake.attachments["article.txt"])}
+        | {"url": url, "proxy_url": url, "content_type": "text/plain; charset=utf-8"}
+    ]
+    await dispatch(bot, message, "message_create")
+    (reply,) = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
+    description = reply.json["embeds"][0]["description"]
+    assert description.startswith("14 claims checked as of 2026-01-16 (the text's date)")
+    assert "**holds on 2026-01-16**" in description  # the 11-session run, on the text's date
+
+
+async def test_check_alone_in_a_thread_says_what_to_add(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    await dispatch(bot, fake.message_create(f"<@{fake.app_id}> check", mention_bot=True), "message_create")
+    (reply,) = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
+    assert reply.json["content"].startswith('After "check", paste the sentence(s) to check')
