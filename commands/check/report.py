@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +25,12 @@ from ..pair import HistoryProvider
 from ..registry import Worker, run_inline
 from ..reply import Reply, UserError, finite, plural
 from . import claims as claims_mod
+from . import levels
 from .claims import Claim
-from .verdicts import FAILS, HOLDS, HOLDS_ON, PART, UNCHECKABLE, Verdict, judge
+from .moves import judge_moves
+from .verdicts import FAILS, HOLDS, HOLDS_ON, PART, UNCHECKABLE, Verdict
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 200_000  # characters of one text (an article is ~8,000); beyond it a file is refused
 SAID = 140  # characters of the text echoed per claim
@@ -126,6 +131,36 @@ async def check_text(
         sources.add(history.source)
     verdicts = await worker(judge_all, found, series, as_of, list(valuations))
     return Report(verdicts, latest, as_of, " / ".join(sorted(sources)))
+
+
+def judge(
+    claim: Claim,
+    series: Mapping[str, pd.Series],
+    as_of: dt.date | None = None,
+    valuations: Sequence[Observation] = (),
+) -> Verdict:
+    """The verdict on one claim; a claim the data cannot reach says so (never raises for bad data)."""
+    try:
+        if claim.kind == "unverifiable":
+            return Verdict(claim, UNCHECKABLE, f"cannot be checked with this data: {claim.why}")
+        if claim.kind == "valuation":
+            return levels.valuation(claim, valuations)
+        if claim.kind == "streak":
+            return levels.streak(claim, series, as_of)
+        if claim.kind == "record":
+            return levels.record(claim, series, as_of)
+        if claim.kind == "yield":
+            return levels.level(claim, series, as_of)
+        if claim.kind == "ratio":
+            return levels.ratio(claim, series, as_of)
+        return judge_moves(claim, series, as_of)
+    except UserError as exc:
+        return Verdict(claim, UNCHECKABLE, f"cannot be checked with this data: {exc}")
+    except Exception:  # one claim's failure must not lose the others' verdicts
+        log.exception("could not judge the claim %r", claim.said[:200])
+        return Verdict(
+            claim, UNCHECKABLE, "n/a: this claim could not be computed (an error on my side, logged)"
+        )
 
 
 def judge_all(

@@ -294,7 +294,7 @@ async def test_the_ratio_at_its_lowest_since_a_year(snapshot_market):
 )
 def test_bases_for_every_session_are_the_ones_resolve_picks(text):
     """The verdicts try thousands of sessions at once; each base must be the close /gap would use."""
-    from commands.check.verdicts import bases_for
+    from commands.check.moves import bases_for
     from commands.periods import parse_period, resolve
 
     sessions = pd.DatetimeIndex([pd.Timestamp(d) for d in COMMON if d.year >= 2019])
