@@ -239,8 +239,11 @@ def ratio(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None) 
         beyond = (
             before[before < ratio.loc[session]] if claim.sign < 0 else before[before > ratio.loc[session]]
         )
+        other = "lower" if claim.sign < 0 else "higher"
         last = (
-            f"its {word} since {iso(beyond.index[-1])}" if not beyond.empty else f"its {word} in all the data"
+            f"last {other} close {iso(beyond.index[-1])}"
+            if not beyond.empty
+            else f"its {word} in all the data"
         )
         start = (session - pd.DateOffset(years=1)).date()
         return (
