@@ -102,3 +102,36 @@ async def test_check_alone_in_a_thread_says_what_to_add(make_bot, fake):
     await dispatch(bot, fake.message_create(f"<@{fake.app_id}> check", mention_bot=True), "message_create")
     (reply,) = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
     assert reply.json["content"].startswith('After "check", paste the sentence(s) to check')
+
+
+async def test_the_article_end_to_end_through_the_console(snapshot_market, tmp_path):
+    """``python -m bot check FILE`` (text and --json) and ``/check`` typed in the console."""
+    import io
+    import json
+
+    from bot.console import Console, check_file
+
+    out = io.StringIO()
+    assert await check_file(str(ARTICLE), snapshot_market, None, None, False, out) == 0
+    text = out.getvalue()
+    assert text.startswith("14 claims checked as of 2026-08-21, the latest session")
+    assert "   verdict: does not hold on 2026-08-21; last held on 2026-01-16" in text
+    assert "2019 +11.19%, 2023 +9.69%" in text
+    out = io.StringIO()
+    assert (
+        await check_file("-", snapshot_market, None, None, True, out, io.StringIO(ARTICLE.read_text())) == 0
+    )
+    claims = json.loads(out.getvalue())["claims"]
+    assert [c["status"] for c in claims[:4]] == [
+        "does not hold",
+        "does not hold",
+        "does not hold",
+        "holds on",
+    ]
+    out = io.StringIO()
+    assert await check_file(str(tmp_path / "missing.txt"), snapshot_market, None, None, False, out) == 2
+    assert out.getvalue().startswith("I could not read")
+    reply = await Console(snapshot_market, tmp_path).answer(
+        "/check text:'Large caps beat small caps in 2024'"
+    )
+    assert "**holds on 2024-12-31**" in reply.text
