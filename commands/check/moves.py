@@ -201,16 +201,33 @@ def _closest(
     for f in figures:
         best = min(found, key=lambda s: abs(found[s][1][f.ticker] - f.value))
         near.append((f, best))
-    lines = [
-        f"closest to {f.said} ({_name(f, claim)}): {iso(s)}, {show(s)[0]}"
-        for f, s in near
-        if f.value or len(figures) > 1
-    ]
+    lines = []
+    for f, s in near:
+        values = found[s][1]
+        then = [f"{_name(g, claim)} was {_value(g, values[g.ticker])}" for g in figures if g is not f]
+        lines.append(
+            f"{f.said} ({_name(f, claim)}, taken as {_bounds(f)}) is nearest {iso(s)}'s "
+            f"{_value(f, values[f.ticker], 3)}" + (f", when {', '.join(then)}" if then else "")
+        )
     extra = "; ".join(lines) if claim.kind != "lead" else ""
     if target is None or target not in found:  # no one session is meant: the closest are the figure
         return Verdict(claim, FAILS, words, extra, show(near[0][1])[1], numbers)
     figure, command = show(target)
     return Verdict(claim, FAILS, words, figure + (f". {extra}" if extra else ""), command, numbers)
+
+
+def _value(f: Figure, x: float, digits: int = 2) -> str:
+    """A computed figure in the claim's unit; three decimals where two would round into the claim's
+    interval (5.747% is not 5.8%, though "+5.75%" would look as if it were)."""
+    return pp(x, digits) if f.ticker == SPREAD else pct(x, digits)
+
+
+def _bounds(f: Figure) -> str:
+    if math.isinf(f.high):
+        return f"over {_value(f, f.low)}"
+    if math.isinf(f.low):
+        return f"under {_value(f, f.high)}"
+    return f"{_value(f, f.low)} to {_value(f, f.high)}"
 
 
 def _name(f: Figure, claim: Claim) -> str:

@@ -142,11 +142,14 @@ async def test_the_two_figures_each_name_their_closest_session(snapshot_market):
     (verdict,) = await check(snapshot_market, text)
     near_r = min(YTD, key=lambda d: abs(YTD[d][0] - 0.058))
     near_g = min(YTD, key=lambda d: abs(YTD[d][1] - 0.012))
-    assert f"closest to 5.8% (Russell 2000 (^RUT)): {near_r}" in verdict.figure
-    assert f"{YTD[near_r][0] * 100:+.2f}%" in verdict.figure
-    assert f"{YTD[near_r][1] * 100:+.2f}%" in verdict.figure
-    assert f"closest to 1.2% (S&P 500 (^GSPC)): {near_g}" in verdict.figure
-    assert f"{YTD[near_g][1] * 100:+.2f}%" in verdict.figure
+    assert (
+        f"5.8% (Russell 2000 (^RUT), taken as +5.75% to +5.85%) is nearest {near_r}'s "
+        f"{YTD[near_r][0] * 100:+.3f}%, when S&P 500 (^GSPC) was {YTD[near_r][1] * 100:+.2f}%"
+    ) in verdict.figure
+    assert (
+        f"1.2% (S&P 500 (^GSPC), taken as +1.15% to +1.25%) is nearest {near_g}'s "
+        f"{YTD[near_g][1] * 100:+.3f}%, when Russell 2000 (^RUT) was {YTD[near_g][0] * 100:+.2f}%"
+    ) in verdict.figure
 
 
 async def test_strongest_january_names_the_stronger_years(snapshot_market):
