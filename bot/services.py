@@ -26,19 +26,39 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
     from data.cache import PriceCache
     from data.db import create_engine
     from data.market import FreshnessPolicy, MarketData
-    from data.sources.live import YFinanceSource
 
     cache = PriceCache(create_engine(settings.database_url))
     await cache.open()
-    live = (
-        YFinanceSource(timeout=settings.live_timeout_seconds)
-        if settings.data_source is DataSource.live
-        else None
-    )
+    live = provider_chain(settings) if settings.data_source is DataSource.live else None
     try:
-        yield MarketData(cache, live=live, policy=FreshnessPolicy(final_delay=settings.final_delay))
+        yield MarketData(
+            cache,
+            live=live,
+            policy=FreshnessPolicy(final_delay=settings.final_delay),
+            tolerance=settings.reconcile_tolerance_pct / 100,
+        )
     finally:
         await cache.close()
+
+
+def provider_chain(settings: Settings, health=None):
+    """The live providers in the operator's order: Yahoo (yfinance), Tiingo (with a key), FRED."""
+    from data.sources.chain import Entry, ProviderChain
+    from data.sources.fred import FredSource
+    from data.sources.live import YFinanceSource
+    from data.sources.tiingo import TiingoSource
+
+    timeout = settings.live_timeout_seconds
+    entries = []
+    for key in settings.providers:
+        if key == "yahoo":
+            entries.append(Entry(key, YFinanceSource(timeout=timeout)))
+        elif key == "tiingo" and settings.tiingo_api_key is not None:
+            token = settings.tiingo_api_key.get_secret_value()
+            entries.append(Entry(key, TiingoSource(token, settings.tiingo_base_url, timeout)))
+        elif key == "fred":
+            entries.append(Entry(key, FredSource(settings.fred_base_url, timeout)))
+    return ProviderChain(entries, health)
 
 
 @asynccontextmanager

@@ -4,9 +4,10 @@ Changes, never levels: weekly closes (the last session of each week, W-FRI) of t
 yield; the ratio's weekly log change against the yield's weekly change in basis points.
 - correlation: Pearson, over the period's weeks, and the latest rolling 26-week value;
 - beta: the least-squares slope, in percent of ratio per 10 bp of yield.
-^TNX (10-year, bundled, quoted in percent) or ^IRX (13-week bill, live only). Whatever the sign, the
-answer reports it: a rising yield alongside small-cap outperformance contradicts the "rate cuts help
-small caps" narrative, and the bot says so.
+FRED's official series (DGS10, DGS2, DFF: the 10- and 2-year Treasury and the effective fed funds
+rate, bundled and live), Yahoo's ^TNX (bundled) or ^IRX (13-week bill, live only), all in percent.
+Whatever the sign, the answer reports it: a rising yield alongside small-cap outperformance
+contradicts the "rate cuts help small caps" narrative, and the bot says so.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from .registry import Command, Option
 from .reply import Field, Reply, UserError, pct
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
-YIELDS = {"10y": "^TNX", "13w": "^IRX"}
+# The official series from FRED (bundled from 2022, live through FRED's CSV), then Yahoo's two.
+YIELDS = {"10y": "DGS10", "2y": "DGS2", "ff": "DFF", "tnx": "^TNX", "13w": "^IRX"}
 ROLLING_WEEKS = 26
 MIN_WEEKS = 8
 
@@ -211,7 +213,11 @@ COMMAND = Command(
     build=build,
     options=(
         Option("period", "Same periods as /gap (default 1y)", suggestions=("6m", "1y", "3y", "5y", "2025")),
-        Option("yield", "10y (^TNX, bundled) or 13w (^IRX, live only)", choices=tuple(YIELDS)),
+        Option(
+            "yield",
+            "10y, 2y Treasury or ff (effective fed funds), from FRED; tnx (^TNX) or 13w (^IRX, live only)",
+            choices=tuple(YIELDS),
+        ),
         SMALL_OPTION,
         LARGE_OPTION,
         export.OPTION,
