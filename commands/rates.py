@@ -163,7 +163,7 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
         ],
         as_of=end,
         source=f"{inputs.pair.source}; {query.yield_ticker}: {inputs.yield_source}",
-        notes=list(inputs.pair.notes),
+        notes=[*inputs.pair.notes, *newer_yield(query, inputs, end)],
     )
     ratio_label = f"{inputs.pair.small}/{inputs.pair.large}".replace("^", "")
     charts.attach(
@@ -202,6 +202,19 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
         )
         export.attach(reply, "rates.csv", table, line, definitions)
     return reply
+
+
+def newer_yield(query: RatesQuery, inputs: RatesInputs, end) -> list[str]:
+    """The yield's newest value when it is newer than the window (a rate published while the ratio's
+    series are stale): said beside the figures, never mixed into them."""
+    newest = inputs.yields.index[-1]
+    if newest.date() <= end:
+        return []
+    value = float(inputs.yields.iloc[-1])
+    return [
+        f"{query.yield_ticker} has a newer value than the ratio: {value:.2f}% on {newest.date()} "
+        f"({inputs.yield_source})."
+    ]
 
 
 COMMAND = Command(

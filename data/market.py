@@ -27,7 +27,7 @@ from .provenance import DEFAULT_TOLERANCE, ProviderLedger
 from .sources.chain import label
 from .sources.snapshot import SnapshotSource
 from .stale import Stale
-from .universe import FUND_PAIR, is_index, is_rate, return_basis
+from .universe import FUND_OFFER, LARGE_DEFAULT, SMALL_DEFAULT, is_index, is_rate, return_basis
 from .versions import BarStats, current_version, version
 
 if TYPE_CHECKING:  # the workers unpickle PriceHistory-free data but import this module: keep it light
@@ -299,11 +299,7 @@ class MarketData:
             return Stale(f"live data for {ticker} unavailable ({reason})", ticker, None, None, reason)
         behind = self.calendar.sessions_after(newest.date(), target.date())
         # an index has one provider; its fund pair may have another: offered, never swapped in silently
-        offer = (
-            f" The fund pair may be fresher: small:{FUND_PAIR[0]} large:{FUND_PAIR[1]}."
-            if is_index(ticker) and ticker not in FUND_PAIR
-            else ""
-        )
+        offer = FUND_OFFER if ticker in (SMALL_DEFAULT, LARGE_DEFAULT) else ""
         return Stale(
             f"Live data unavailable ({reason}): answering from the cache, whose newest {ticker} session is "
             f"{newest.date().isoformat()}, {behind} session{'s' if behind != 1 else ''} behind.{offer}",

@@ -15,6 +15,8 @@ LARGE_DEFAULT = "^GSPC"
 # The defaults' total-return proxies, which every small-vs-large option names beside them: with the
 # defaults, the pairs a running bot keeps in memory from the start.
 FUND_PAIR = ("IWM", "SPY")
+# Offered (never swapped in) when the index pair is stale: the funds may have a second provider.
+FUND_OFFER = f" The fund pair may be fresher: small:{FUND_PAIR[0]} large:{FUND_PAIR[1]}."
 
 ALIASES: dict[str, str] = {
     "SMALL": SMALL_DEFAULT,

@@ -76,7 +76,7 @@ class ProviderChain:
         for entry in self.providers_for(ticker):
             blocked = await self.health.blocked(entry.key)
             if blocked is not None:
-                reasons.append(f"{label(entry.key)} backing off after: {blocked}")
+                reasons.append(blocked)  # the failure it is backing off from, said once
                 continue
             try:
                 frame = await entry.source.fetch(ticker, start, end)
@@ -113,7 +113,7 @@ class ProviderChain:
                 if not self.providers_for(ticker)
                 else DataUnavailable(ticker, "no provider answered")
             )
-        raise DataUnavailable(ticker, "; ".join(reasons))
+        raise DataUnavailable(ticker, "; ".join(dict.fromkeys(reasons)))
 
     async def _failed(self, entry: Entry, ticker: str, reason: str, retry_after: float | None) -> None:
         log.warning("%s failed for %s: %s", label(entry.key), ticker, reason)
