@@ -25,6 +25,7 @@ from .errors import DataUnavailable, UnknownTicker
 from .frames import adjusted_from_actions, splice
 from .provenance import DEFAULT_TOLERANCE, ProviderLedger
 from .sources.chain import label
+from .sources.health import ProviderStatus
 from .sources.snapshot import SnapshotSource
 from .stale import Stale
 from .universe import FUND_OFFER, LARGE_DEFAULT, SMALL_DEFAULT, is_index, is_rate, return_basis
@@ -74,6 +75,13 @@ class PriceHistory:
     @property
     def first_session(self) -> dt.date:
         return self.prices.index[0].date()
+
+
+@dataclass(frozen=True)
+class ProviderReport:
+    key: str
+    label: str
+    status: ProviderStatus | None  # None: not asked yet
 
 
 @dataclass
@@ -133,6 +141,15 @@ class MarketData:
             result = await self._build(ticker, stale)
             self._memo[ticker] = result
             return result
+
+    async def providers(self) -> list[ProviderReport]:
+        """Each configured live provider in order, with its health (for /about and `bot sources`)."""
+        chain = self.live
+        entries = getattr(chain, "entries", None)
+        if entries is None:
+            return []
+        known = {s.provider: s for s in await chain.health.statuses()}
+        return [ProviderReport(e.key, label(e.key), known.get(e.key)) for e in entries]
 
     async def version(self, ticker: str) -> str | None:
         """The version :meth:`history` would return now, or None if that call would first fetch (or
