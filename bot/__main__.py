@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="sync the slash commands now and exit (needs DISCORD_TOKEN)")
     sub.add_parser("migrate", help="migrate the cache and state databases to the current schema and exit")
     sub.add_parser("backup", help="back up the state database into BACKUP_DIR and print the file's path")
+    sub.add_parser(
+        "sources", help="list the live data providers in order: last success, last failure, back-off"
+    )
     deliver = sub.add_parser(
         "deliver",
         help="post a session's daily update now to every subscription that has not had it (needs "
@@ -152,6 +155,26 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+async def _sources(settings: Settings) -> int:
+    """Each provider as the state database records it (shared by every process), without asking any."""
+    from commands.sources import source_lines
+
+    from .services import market_data
+
+    if settings.data_source is DataSource.snapshot:
+        print("DATA_SOURCE=snapshot: no live provider is used")
+        return 0
+    async with market_data(settings) as data:
+        providers, disagreements = await source_lines(data)
+    print(f"Order (PROVIDER_ORDER={settings.provider_order}); Tiingo needs TIINGO_API_KEY:")
+    for line in providers:
+        print(f"  {line}")
+    print("Closes two providers disagreed on:" if disagreements else "No disagreement between providers.")
+    for line in disagreements:
+        print(f"  {line}")
+    return 0
+
+
 async def _backup(settings: Settings) -> int:
     from data.state import BackupFailed
 
@@ -234,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.action == "backup":
             return asyncio.run(_backup(settings))
+        if args.action == "sources":
+            return asyncio.run(_sources(settings))
         if args.action is None and token is not None:
             return _run_discord(settings, token)
         if args.action == "ask":

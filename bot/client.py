@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -22,6 +23,7 @@ from commands.pair import HistoryProvider
 from commands.registry import Registry, default_registry
 from commands.reply import Reply, UserError
 from commands.theme import DEFAULT_THEME
+from commands.update_pair import update_pair
 from data.calendar import TradingCalendar
 from data.db import create_engine
 from data.market import utcnow
@@ -199,13 +201,15 @@ class RotationBot(ext.Bot):
     async def update_for(self, session: dt.date, theme: str = DEFAULT_THEME) -> Reply:
         """The daily update as of ``session``, or the newest one the data allows (the delivery
         engine sees from its as-of date that the session's close is not in yet)."""
+        pair, note = await update_pair(self.market, session)  # the fund pair while the indexes are stale
         try:
-            query = digest_cmd.COMMAND.validate({"date": session.isoformat()})
-            return await self.answers.answer(digest_cmd.COMMAND, query, self.market, self.workers, theme)
+            query = digest_cmd.COMMAND.validate({"date": session.isoformat(), **pair})
+            reply = await self.answers.answer(digest_cmd.COMMAND, query, self.market, self.workers, theme)
         except UserError:  # the session is newer than the data
-            return await self.answers.answer(
-                digest_cmd.COMMAND, digest_cmd.COMMAND.validate({}), self.market, self.workers, theme
+            reply = await self.answers.answer(
+                digest_cmd.COMMAND, digest_cmd.COMMAND.validate(pair), self.market, self.workers, theme
             )
+        return dataclasses.replace(reply, notes=[*reply.notes, note]) if note else reply
 
     async def chart_theme(self, guild_id: int | None) -> str:
         """The server's chart theme, read from the state database at most once a minute per server

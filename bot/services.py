@@ -7,6 +7,7 @@ Imports of the data path (SQLAlchemy, the live source) happen inside the functio
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 from data.versions import SqliteVersions
 
 from .settings import DataSource, Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from data.market import MarketData, PriceHistory
@@ -26,19 +29,61 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
     from data.cache import PriceCache
     from data.db import create_engine
     from data.market import FreshnessPolicy, MarketData
-    from data.sources.live import YFinanceSource
 
     cache = PriceCache(create_engine(settings.database_url))
     await cache.open()
-    live = (
-        YFinanceSource(timeout=settings.live_timeout_seconds)
-        if settings.data_source is DataSource.live
-        else None
-    )
+    health_engine = None
+    live = None
+    if settings.data_source is DataSource.live:  # providers' back-off is shared through the state db
+        health_engine = create_engine(settings.state_database_url)
+        live = provider_chain(settings, await provider_health(health_engine))
     try:
-        yield MarketData(cache, live=live, policy=FreshnessPolicy(final_delay=settings.final_delay))
+        yield MarketData(
+            cache,
+            live=live,
+            policy=FreshnessPolicy(final_delay=settings.final_delay),
+            tolerance=settings.reconcile_tolerance_pct / 100,
+        )
     finally:
         await cache.close()
+        if health_engine is not None:
+            await health_engine.dispose()
+
+
+async def provider_health(engine):
+    """The state database's provider health (migrated first: `ask` may be its first user), or the
+    process's own memory when that database cannot be opened: back-off then is per process."""
+    from data.db import migrate
+    from data.sources.health import MemoryHealth
+    from data.state import MIGRATIONS
+    from data.state.providers import ProviderHealthStore
+
+    try:
+        await migrate(engine, MIGRATIONS, scope="state")
+    except Exception as exc:
+        log.warning("provider back-off kept in memory: state database unavailable (%s)", type(exc).__name__)
+        return MemoryHealth()
+    return ProviderHealthStore(engine)
+
+
+def provider_chain(settings: Settings, health=None):
+    """The live providers in the operator's order: Yahoo (yfinance), Tiingo (with a key), FRED."""
+    from data.sources.chain import Entry, ProviderChain
+    from data.sources.fred import FredSource
+    from data.sources.live import YFinanceSource
+    from data.sources.tiingo import TiingoSource
+
+    timeout = settings.live_timeout_seconds
+    entries = []
+    for key in settings.providers:
+        if key == "yahoo":
+            entries.append(Entry(key, YFinanceSource(timeout=timeout)))
+        elif key == "tiingo" and settings.tiingo_api_key is not None:
+            token = settings.tiingo_api_key.get_secret_value()
+            entries.append(Entry(key, TiingoSource(token, settings.tiingo_base_url, timeout)))
+        elif key == "fred":
+            entries.append(Entry(key, FredSource(settings.fred_base_url, timeout)))
+    return ProviderChain(entries, health)
 
 
 @asynccontextmanager

@@ -27,6 +27,7 @@ from dotenv import dotenv_values
 from .shards import ShardPlan
 
 ENV_FILE = ".env"
+PROVIDERS = ("yahoo", "tiingo", "fred")
 
 
 class DataSource(StrEnum):
@@ -89,6 +90,12 @@ class Settings:
     claim_lease_seconds: float = _bounds(default=600.0, ge=2)  # renewed while its holder sends
     shard_count: int | None = _bounds(default=None, ge=1)  # total shards of the deployment
     shard_ids: str | None = None  # shards this process runs, e.g. "0,1" or "0-2"
+    # -- live data providers (data/sources): which ones, in what order, where, and their keys --
+    provider_order: str = "yahoo,tiingo,fred"  # tried in this order for each series they carry
+    tiingo_api_key: Secret | None = None  # enables Tiingo, the second provider for funds
+    tiingo_base_url: str = "https://api.tiingo.com"
+    fred_base_url: str = "https://fred.stlouisfed.org"  # keyless fredgraph.csv
+    reconcile_tolerance_pct: float = _bounds(default=0.1, gt=0)  # % apart two providers' closes disagree
 
     def __init__(self, **given: Any) -> None:
         hints = typing.get_type_hints(type(self), globalns=globals())
@@ -107,8 +114,22 @@ class Settings:
             raise SettingsError("; ".join(problems))
         try:
             self._check_shards()
+            self._check_providers()
         except ValueError as error:
             raise SettingsError(str(error)) from None
+
+    def _check_providers(self) -> None:
+        unknown = [p for p in self.providers if p not in PROVIDERS]
+        if unknown or not self.providers:
+            raise ValueError(
+                f"PROVIDER_ORDER={self.provider_order!r}: expects a comma-separated order of "
+                f"{', '.join(PROVIDERS)}"
+            )
+
+    @property
+    def providers(self) -> list[str]:
+        """The live providers in the operator's order (Tiingo only counts once it has a key)."""
+        return [p.strip().lower() for p in self.provider_order.split(",") if p.strip()]
 
     def _check_shards(self) -> None:
         plan = ShardPlan.parse(self.shard_count, self.shard_ids)  # refuse a wrong combination at start

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from commands.alerts import alert_source, validate
 from commands.pair import load_pair
 from commands.registry import execute
 from commands.reply import Reply, UserError
+from commands.update_pair import update_pair
 from data.calendar import TradingCalendar
 from data.db import create_engine
 from data.market import MarketData
@@ -109,9 +111,11 @@ async def simulate(
     until = max((due_time(s, sessions[-1], calendar, policy) for s in subs), default=clock.now)
 
     async def update_for(session: dt.date, theme: str) -> Reply:
-        last = (await market.history("^RUT")).last_session
-        query = digest.COMMAND.validate({"date": min(session, last).isoformat()})
-        return await execute(digest.COMMAND, query, market, theme=theme)
+        pair, note = await update_pair(market, session)
+        last = (await market.history(pair.get("small", "^RUT"))).last_session
+        query = digest.COMMAND.validate({"date": min(session, last).isoformat(), **pair})
+        reply = await execute(digest.COMMAND, query, market, theme=theme)
+        return replace(reply, notes=[*reply.notes, note]) if note else reply
 
     with tempfile.TemporaryDirectory() as tmp:
         state = StateStore(create_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'state.db'}"))

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from . import charts, export, risk
+from .fedfunds import fed_funds_since
 from .gap import GapFigures
 from .gap import compute as gap_compute
 from .history import fired_today
@@ -119,7 +120,9 @@ def compute(frame: pd.DataFrame) -> DigestFigures:
 
 
 async def load(query: DigestQuery, data: HistoryProvider) -> Pair:
-    return await load_pair(data, query.small, query.large)
+    pair = await load_pair(data, query.small, query.large)
+    rates = await fed_funds_since(data, min(query.date or pair.as_of, pair.as_of))  # the rates context
+    return replace(pair, notes=(*pair.notes, rates)) if rates else pair
 
 
 def build(query: DigestQuery, pair: Pair) -> Reply:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from data.stale import Stale
+from data.universe import FUND_OFFER, LARGE_DEFAULT, SMALL_DEFAULT
 
 if TYPE_CHECKING:  # the build workers import this module, never data.market
     from data.market import PriceHistory
@@ -41,6 +42,8 @@ def freshness_note(histories: Iterable[PriceHistory]) -> list[str]:
     reasons = "; ".join(dict.fromkeys(s.reason for s in structured))
     series = "; ".join(_behind(s) for s in structured)
     text = f"Live data unavailable ({reasons}): answering from the cache, whose newest sessions are {series}."
+    if any(s.ticker in (SMALL_DEFAULT, LARGE_DEFAULT) for s in structured):
+        text += FUND_OFFER
     return [FreshnessNote(text)]
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .freshness import freshness_note
 from .registry import Registry
 from .reply import Field, Reply
+from .sources import source_lines
 
 if TYPE_CHECKING:  # the build workers import every command module, never data.market
     from data.market import MarketData
@@ -65,16 +66,23 @@ def help_reply(registry: Registry) -> Reply:
 async def about_reply(data: MarketData) -> Reply:
     small, large = await data.history("^RUT"), await data.history("^GSPC")
     mode = (
-        "live (Yahoo Finance), with the bundled snapshot underneath"
+        "live (the providers below, in order), with the bundled snapshot underneath"
         if data.mode == "live"
         else "the bundled snapshot only (offline)"
     )
     text = (
-        "Daily closes from Yahoo Finance (via yfinance), for personal research; a snapshot of real history "
-        "ships with the bot (Russell 2000 since 1987, S&P 500 since 1927, size/style/sector funds and the "
-        f"10-year yield to 2026-07-31). Data source now: {mode}."
+        "Daily closes from Yahoo Finance (via yfinance), Tiingo for the funds when enabled, and FRED for "
+        "official rates, for personal research; a snapshot of real history ships with the bot (Russell "
+        "2000 since 1987, S&P 500 since 1927, size/style/sector funds and the 10-year yield to 2026-07-31, "
+        f"FRED's 2-/10-year Treasury yields and fed funds rate to 2026-08). Data source now: {mode}."
     )
     notes = freshness_note((small, large))
+    providers, disagreements = await source_lines(data)
+    health = (
+        [Field("Live providers, in order", "\n".join(providers), None, inline=False)] if providers else []
+    )
+    if disagreements:
+        health.append(Field("Providers disagreed", "\n".join(disagreements), None, inline=False))
     return Reply(
         title="About rotation-bot's data",
         text=text,
@@ -82,6 +90,7 @@ async def about_reply(data: MarketData) -> Reply:
             Field("^RUT newest session", str(small.last_session), None),
             Field("^GSPC newest session", str(large.last_session), None),
             Field("Served from", small.source, None),
+            *health,
         ],
         as_of=min(small.last_session, large.last_session),
         source=small.source,

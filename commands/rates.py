@@ -4,9 +4,10 @@ Changes, never levels: weekly closes (the last session of each week, W-FRI) of t
 yield; the ratio's weekly log change against the yield's weekly change in basis points.
 - correlation: Pearson, over the period's weeks, and the latest rolling 26-week value;
 - beta: the least-squares slope, in percent of ratio per 10 bp of yield.
-^TNX (10-year, bundled, quoted in percent) or ^IRX (13-week bill, live only). Whatever the sign, the
-answer reports it: a rising yield alongside small-cap outperformance contradicts the "rate cuts help
-small caps" narrative, and the bot says so.
+FRED's official series (DGS10, DGS2, DFF: the 10- and 2-year Treasury and the effective fed funds
+rate, bundled and live), Yahoo's ^TNX (bundled) or ^IRX (13-week bill, live only), all in percent.
+Whatever the sign, the answer reports it: a rising yield alongside small-cap outperformance
+contradicts the "rate cuts help small caps" narrative, and the bot says so.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from .registry import Command, Option
 from .reply import Field, Reply, UserError, pct
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
-YIELDS = {"10y": "^TNX", "13w": "^IRX"}
+# The official series from FRED (bundled from 2022, live through FRED's CSV), then Yahoo's two.
+YIELDS = {"10y": "DGS10", "2y": "DGS2", "ff": "DFF", "tnx": "^TNX", "13w": "^IRX"}
 ROLLING_WEEKS = 26
 MIN_WEEKS = 8
 
@@ -161,7 +163,7 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
         ],
         as_of=end,
         source=f"{inputs.pair.source}; {query.yield_ticker}: {inputs.yield_source}",
-        notes=list(inputs.pair.notes),
+        notes=[*inputs.pair.notes, *newer_yield(query, inputs, end)],
     )
     ratio_label = f"{inputs.pair.small}/{inputs.pair.large}".replace("^", "")
     charts.attach(
@@ -202,6 +204,19 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
     return reply
 
 
+def newer_yield(query: RatesQuery, inputs: RatesInputs, end) -> list[str]:
+    """The yield's newest value when it is newer than the window (a rate published while the ratio's
+    series are stale): said beside the figures, never mixed into them."""
+    newest = inputs.yields.index[-1]
+    if newest.date() <= end:
+        return []
+    value = float(inputs.yields.iloc[-1])
+    return [
+        f"{query.yield_ticker} has a newer value than the ratio: {value:.2f}% on {newest.date()} "
+        f"({inputs.yield_source})."
+    ]
+
+
 COMMAND = Command(
     name="rates",
     description="The rate tailwind: weekly yield changes against the small/large ratio",
@@ -211,7 +226,11 @@ COMMAND = Command(
     build=build,
     options=(
         Option("period", "Same periods as /gap (default 1y)", suggestions=("6m", "1y", "3y", "5y", "2025")),
-        Option("yield", "10y (^TNX, bundled) or 13w (^IRX, live only)", choices=tuple(YIELDS)),
+        Option(
+            "yield",
+            "10y, 2y Treasury or ff (effective fed funds), from FRED; tnx (^TNX) or 13w (^IRX, live only)",
+            choices=tuple(YIELDS),
+        ),
         SMALL_OPTION,
         LARGE_OPTION,
         export.OPTION,

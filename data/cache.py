@@ -91,6 +91,30 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX bars_splits ON bars (ticker, source, session) WHERE splits <> 0 AND splits <> 1",
         ],
     ),
+    (
+        5,
+        "bar_providers, disagreements: which provider gave each live close, and where two disagreed",
+        [
+            """CREATE TABLE bar_providers (
+                ticker VARCHAR(32) NOT NULL,
+                session VARCHAR(10) NOT NULL,
+                provider VARCHAR(16) NOT NULL,
+                close DOUBLE PRECISION NOT NULL,
+                recorded_at VARCHAR(32) NOT NULL,
+                PRIMARY KEY (ticker, session, provider)
+            )""",
+            """CREATE TABLE disagreements (
+                ticker VARCHAR(32) NOT NULL,
+                session VARCHAR(10) NOT NULL,
+                provider_a VARCHAR(16) NOT NULL,
+                close_a DOUBLE PRECISION NOT NULL,
+                provider_b VARCHAR(16) NOT NULL,
+                close_b DOUBLE PRECISION NOT NULL,
+                noted_at VARCHAR(32) NOT NULL,
+                PRIMARY KEY (ticker, session, provider_a, provider_b)
+            )""",
+        ],
+    ),
 ]
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 

@@ -23,9 +23,12 @@ import pandas as pd
 
 from .errors import DataUnavailable, UnknownTicker
 from .frames import adjusted_from_actions, splice
+from .provenance import DEFAULT_TOLERANCE, ProviderLedger
+from .sources.chain import label
+from .sources.health import ProviderStatus
 from .sources.snapshot import SnapshotSource
 from .stale import Stale
-from .universe import is_index, return_basis
+from .universe import FUND_OFFER, LARGE_DEFAULT, SMALL_DEFAULT, is_index, is_rate, return_basis
 from .versions import BarStats, current_version, version
 
 if TYPE_CHECKING:  # the workers unpickle PriceHistory-free data but import this module: keep it light
@@ -63,6 +66,7 @@ class PriceHistory:
     source: str  # where the newest rows came from, in words
     stale: str | None = None  # set when live data should exist but could not be had
     version: str = ""  # changes whenever the stored rows behind ``prices`` do (see data.versions)
+    provider: str = "snapshot"  # who gave the newest close: snapshot, yahoo, tiingo, fred
 
     @property
     def last_session(self) -> dt.date:
@@ -71,6 +75,13 @@ class PriceHistory:
     @property
     def first_session(self) -> dt.date:
         return self.prices.index[0].date()
+
+
+@dataclass(frozen=True)
+class ProviderReport:
+    key: str
+    label: str
+    status: ProviderStatus | None  # None: not asked yet
 
 
 @dataclass
@@ -89,8 +100,10 @@ class MarketData:
         calendar: TradingCalendar | None = None,
         clock: Clock = utcnow,
         policy: FreshnessPolicy | None = None,
+        tolerance: float = DEFAULT_TOLERANCE,
     ) -> None:
         self.cache = cache
+        self.ledger = ProviderLedger(cache.engine, tolerance)  # who gave each live close
         self.snapshot = snapshot or SnapshotSource()
         self.live = live
         self._calendar = calendar
@@ -128,6 +141,15 @@ class MarketData:
             result = await self._build(ticker, stale)
             self._memo[ticker] = result
             return result
+
+    async def providers(self) -> list[ProviderReport]:
+        """Each configured live provider in order, with its health (for /about and `bot sources`)."""
+        chain = self.live
+        entries = getattr(chain, "entries", None)
+        if entries is None:
+            return []
+        known = {s.provider: s for s in await chain.health.statuses()}
+        return [ProviderReport(e.key, label(e.key), known.get(e.key)) for e in entries]
 
     async def version(self, ticker: str) -> str | None:
         """The version :meth:`history` would return now, or None if that call would first fetch (or
@@ -256,6 +278,7 @@ class MarketData:
             return self._stale_note(ticker, newest, target, reason)
         self._failures.pop(ticker, None)
         self._last_success[ticker] = now
+        provider = fetched.attrs.get("provider") or getattr(self.live, "name", "live")
         fetched = fetched[fetched["close"].notna() & (fetched["close"] > 0)]  # a NaN close is no close
         await self._apply_new_splits(ticker, live, fetched)
         final = pd.Series(
@@ -264,6 +287,7 @@ class MarketData:
             dtype=bool,
         )
         await _finish(self.cache.store(ticker, "live", fetched, final, now))
+        await _finish(self.ledger.record(ticker, provider, fetched["close"], now))
         await _finish(self.cache.log_attempt(ticker, now, None))
         self._stored.pop((ticker, "live"), None)
         if fetched.empty and newest is None:
@@ -291,9 +315,11 @@ class MarketData:
         if newest is None:
             return Stale(f"live data for {ticker} unavailable ({reason})", ticker, None, None, reason)
         behind = self.calendar.sessions_after(newest.date(), target.date())
+        # an index has one provider; its fund pair may have another: offered, never swapped in silently
+        offer = FUND_OFFER if ticker in (SMALL_DEFAULT, LARGE_DEFAULT) else ""
         return Stale(
             f"Live data unavailable ({reason}): answering from the cache, whose newest {ticker} session is "
-            f"{newest.date().isoformat()}, {behind} session{'s' if behind != 1 else ''} behind.",
+            f"{newest.date().isoformat()}, {behind} session{'s' if behind != 1 else ''} behind.{offer}",
             ticker,
             newest.date(),
             behind,
@@ -305,7 +331,7 @@ class MarketData:
         live = await self._bars(ticker, "live") if self.live is not None else None
         if snap.empty and (live is None or live.empty):
             raise UnknownTicker(ticker, self.known_offline(), live_off=self.live is None)
-        if is_index(ticker):
+        if is_index(ticker) or is_rate(ticker):  # levels: closes as they are, never rescaled
             parts = [f["close"] for f in (live, snap) if f is not None and not f.empty]
             prices = parts[0] if len(parts) == 1 else parts[0].combine_first(parts[1])
         else:
@@ -316,14 +342,17 @@ class MarketData:
             )
             prices = splice(snap["adj_close"], live_adj) if not snap.empty else live_adj
         prices = prices.dropna().rename(ticker)
+        provider = "snapshot"
         if live is not None and not live.empty and (snap.empty or live.index.max() > snap.index.max()):
-            source = "Yahoo Finance (live)" if snap.empty else "bundled snapshot + Yahoo Finance (live)"
+            provider = await self.ledger.newest(ticker) or "yahoo"
+            named = f"{label(provider)} (live)"
+            source = named if snap.empty else f"bundled snapshot + {named}"
         else:
             source = "bundled snapshot"
         stamp = version(
             ticker, self.mode, stats_of(snap), stats_of(live) if live is not None else None, stale
         )
-        return PriceHistory(ticker, prices, return_basis(ticker), source, stale, stamp)
+        return PriceHistory(ticker, prices, return_basis(ticker), source, stale, stamp, provider)
 
 
 def stats_of(bars: pd.DataFrame) -> BarStats | None:

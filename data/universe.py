@@ -15,6 +15,8 @@ LARGE_DEFAULT = "^GSPC"
 # The defaults' total-return proxies, which every small-vs-large option names beside them: with the
 # defaults, the pairs a running bot keeps in memory from the start.
 FUND_PAIR = ("IWM", "SPY")
+# Offered (never swapped in) when the index pair is stale: the funds may have a second provider.
+FUND_OFFER = f" The fund pair may be fresher: small:{FUND_PAIR[0]} large:{FUND_PAIR[1]}."
 
 ALIASES: dict[str, str] = {
     "SMALL": SMALL_DEFAULT,
@@ -34,6 +36,9 @@ NAMES: dict[str, str] = {
     "^GSPC": "S&P 500",
     "^TNX": "US 10-year yield",
     "^IRX": "US 13-week bill yield",
+    "DGS10": "US 10-year Treasury yield (FRED)",
+    "DGS2": "US 2-year Treasury yield (FRED)",
+    "DFF": "Effective federal funds rate (FRED)",
     "SPY": "SPDR S&P 500 ETF",
     "IWM": "iShares Russell 2000 ETF",
     "IWN": "iShares Russell 2000 Value",
@@ -52,7 +57,9 @@ NAMES: dict[str, str] = {
 }
 
 # Yields are levels (percent), not prices: a "return" or a ratio of one means nothing.
-YIELDS = {"^TNX": "10y", "^IRX": "13w"}  # ticker -> its /rates choice
+YIELDS = {"DGS10": "10y", "DGS2": "2y", "DFF": "ff", "^TNX": "tnx", "^IRX": "13w"}  # ticker -> /rates choice
+# Official rates published by FRED (percent, daily): levels with no provider but FRED.
+RATES = frozenset({"DGS10", "DGS2", "DFF"})
 
 _TICKER = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,14}$")
 
@@ -77,6 +84,11 @@ def normalize_ticker(raw: str) -> str:
 def is_index(ticker: str) -> bool:
     """Yahoo's index symbols start with ``^``; they have no corporate actions."""
     return ticker.startswith("^")
+
+
+def is_rate(ticker: str) -> bool:
+    """A FRED rate series: a level in percent, stored and read like an index's closes."""
+    return ticker in RATES
 
 
 def return_basis(ticker: str) -> str:

@@ -2,7 +2,8 @@
 
 Index files carry OHLC and closes (price returns); fund files carry only Yahoo's adjusted close as of
 the 2026-08-03 download; TNX carries the 10-year yield in percent. Index volume is meaningless and
-is dropped here so nothing downstream is tempted to use it.
+is dropped here so nothing downstream is tempted to use it. ``fred/`` holds FRED's own CSVs (DGS10,
+DGS2, DFF, as fredgraph.csv writes them), read with the same parser as the live FRED answers.
 """
 
 from __future__ import annotations
@@ -15,13 +16,20 @@ import pandas as pd
 
 from ..errors import UnknownTicker
 from ..frames import BAR_COLUMNS, YAHOO_COLUMNS
-from ..universe import is_index
+from ..universe import RATES, is_index
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "snapshot"
 
 
 def _file_for(ticker: str) -> str:
     return ticker.lstrip("^") + ".csv"
+
+
+@cache
+def _read_fred(path: Path) -> pd.DataFrame:
+    from .fred import parse_fredgraph
+
+    return parse_fredgraph(path.read_text(), path.stem)
 
 
 @cache
@@ -44,9 +52,12 @@ class SnapshotSource:
 
     def tickers(self) -> list[str]:
         names = sorted(p.stem for p in self.directory.glob("*.csv"))
-        return ["^" + n if n in {"RUT", "GSPC", "TNX"} else n for n in names]
+        rates = sorted(p.stem for p in (self.directory / "fred").glob("*.csv") if p.stem in RATES)
+        return ["^" + n if n in {"RUT", "GSPC", "TNX"} else n for n in names] + rates
 
     def has(self, ticker: str) -> bool:
+        if ticker in RATES:
+            return (self.directory / "fred" / f"{ticker}.csv").is_file()
         return (self.directory / _file_for(ticker)).is_file() and (
             is_index(ticker) == (ticker.lstrip("^") in {"RUT", "GSPC", "TNX"})
         )
@@ -54,6 +65,8 @@ class SnapshotSource:
     def read(self, ticker: str) -> pd.DataFrame:
         if not self.has(ticker):
             raise UnknownTicker(ticker, self.tickers())
+        if ticker in RATES:
+            return _read_fred(self.directory / "fred" / f"{ticker}.csv").copy()
         frame = _read(self.directory / _file_for(ticker)).copy()
         if is_index(ticker):
             frame["volume"] = float("nan")

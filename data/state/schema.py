@@ -288,6 +288,20 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    (
+        11,
+        "provider_health: each live data provider's last success, failure and back-off, for every process",
+        [
+            """CREATE TABLE provider_health (
+                provider VARCHAR(16) PRIMARY KEY,
+                last_success {TIMESTAMP},
+                last_failure {TIMESTAMP},
+                last_error VARCHAR(300),
+                failures INTEGER NOT NULL DEFAULT 0,
+                backoff_until {TIMESTAMP}
+            )""",
+        ],
+    ),
 ]
 
 metadata = MetaData()
@@ -412,3 +426,13 @@ LEDGERS = {
     "alerts": (alert_deliveries, alert_deliveries.c.alert_id),
     "calls": (call_deliveries, call_deliveries.c.call_id),
 }
+provider_health = Table(
+    "provider_health",
+    metadata,
+    Column("provider", String, primary_key=True),
+    Column("last_success", DateTime(timezone=True)),  # the database's clock, like every column here
+    Column("last_failure", DateTime(timezone=True)),
+    Column("last_error", String),
+    Column("failures", Integer),
+    Column("backoff_until", DateTime(timezone=True)),
+)

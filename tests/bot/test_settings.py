@@ -95,6 +95,17 @@ def test_the_token_is_never_shown(clean_env):
     assert "XYZ" not in repr(settings) + str(settings) + str(settings.discord_token)
 
 
+def test_the_tiingo_key_is_never_shown_and_the_order_is_checked(clean_env):
+    clean_env.setenv("TIINGO_API_KEY", "tiingo-abc123-secret")
+    clean_env.setenv("PROVIDER_ORDER", " Tiingo, yahoo ")
+    settings = Settings()
+    assert settings.tiingo_api_key.get_secret_value() == "tiingo-abc123-secret"
+    assert "abc123" not in repr(settings) + str(settings)
+    assert settings.providers == ["tiingo", "yahoo"]
+    with pytest.raises(SettingsError, match="PROVIDER_ORDER='yahoo,stooq': expects a comma-separated order"):
+        settings.copy(provider_order="yahoo,stooq")
+
+
 def test_the_bot_says_which_setting_is_wrong_instead_of_a_traceback(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "/gap"],

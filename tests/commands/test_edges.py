@@ -172,7 +172,8 @@ FRESHNESS = [
     ("/sectors vs_large:true", ["PSCT", "XLK", "XLRE", "XLC"]),
     ("/rrg", ["PSCT", "IJR"]),
     ("/rrg set:size", ["SPY"]),
-    ("/rates", ["^RUT", "^GSPC", "^TNX"]),
+    ("/rates", ["^RUT", "^GSPC", "DGS10"]),
+    ("/rates yield:tnx", ["^RUT", "^GSPC", "^TNX"]),
     ("/style", ["IWN", "IWO"]),
     ("/compare a:IWN b:IWO", ["IWN", "IWO"]),
     ("/streak", ["^RUT", "^GSPC"]),
@@ -206,7 +207,7 @@ def test_a_stale_note_keeps_its_parts_across_processes():
         ("/gap small:^TNX", "`small` US 10-year yield (^TNX) is a yield, not a price"),
         ("/gap large:tnx", "`large` US 10-year yield (^TNX) is a yield"),
         ("/compare a:^IRX b:SPY", "`a` US 13-week bill yield (^IRX) is a yield"),
-        ("/compare a:IWM b:^TNX", "`/rates yield:10y` sets it against the small/large ratio as a level"),
+        ("/compare a:IWM b:^TNX", "`/rates yield:tnx` sets it against the small/large ratio as a level"),
         ("/streak small:^TNX", "is a yield, not a price"),
     ],
 )

@@ -68,7 +68,7 @@ async def test_sectors_say_when_a_counterpart_did_not_exist_yet(snapshot_market)
 
 
 async def test_rates_weekly_changes_match_a_plain_computation(snapshot_market):
-    reply = await ask(rates, snapshot_market, period="2025-12-31..2026-07-31")
+    reply = await ask(rates, snapshot_market, period="2025-12-31..2026-07-31", **{"yield": "tnx"})
     rut, gspc, tnx = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close"), csv_closes("TNX", "Close")
     start, end = dt.date(2025, 12, 30), dt.date(2026, 7, 31)  # the base is the last close before the range
     weeks: dict[tuple, tuple[float, float]] = {}
