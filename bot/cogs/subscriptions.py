@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 from discord import app_commands
@@ -16,6 +15,7 @@ from commands import digest as digest_cmd
 from commands.escape import code, thread_name
 from commands.reply import Field, Reply, UserError
 from commands.theme import DEFAULT_THEME
+from commands.zones import matching, parse_zone
 from data.state import GuildSettings, Subscription
 
 from ..embeds import reply_embed
@@ -37,6 +37,11 @@ TOPIC_LENGTH = 90  # a thread name is at most 100 characters; room for the bot's
 
 def _names(perms: list[str]) -> str:
     return ", ".join(p.replace("_", " ").title() for p in perms)
+
+
+async def _zone_suggestions(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Real IANA zones only (:mod:`commands.zones`), so what a member picks is always accepted."""
+    return [app_commands.Choice(name=z, value=z) for z in matching(current[:40])]
 
 
 def refuse_channel_type(kind: discord.ChannelType) -> str | None:
@@ -198,6 +203,7 @@ class Subscriptions(ext.Cog):
         time="Default post time, HH:MM in that zone; 'close' for 30 minutes after the US close",
         theme="Charts for Discord's dark theme (the default) or its light theme",
     )
+    @app_commands.autocomplete(timezone=_zone_suggestions)
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def server_settings(
@@ -212,13 +218,7 @@ class Subscriptions(ext.Cog):
         if timezone is not None or time is not None or theme is not None:
             if not interaction.permissions.manage_guild:
                 raise UserError("Changing this server's settings needs the Manage Server permission.")
-            zone = current.timezone if timezone is None else timezone.strip()
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise UserError(
-                    f"{code(zone)} is not a time zone: use an IANA name such as Europe/Berlin."
-                ) from None
+            zone = current.timezone if timezone is None else parse_zone(timezone)
             post_time = current.post_time
             if time is not None:
                 try:
