@@ -45,6 +45,7 @@ from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
 from .reply import Field, Reply, UserError, pct, pp
 from .theme import DEFAULT_THEME, themed
+from .visible import has_visible, strip_invisible
 
 if TYPE_CHECKING:  # builds run in the workers, which never import SQLAlchemy or the trading calendar
     from data.calendar import TradingCalendar
@@ -99,7 +100,10 @@ def parse(options: Mapping[str, str]) -> CallRequest:
     if horizon not in HORIZONS:
         raise UserError(f"A call's horizon is one of {', '.join(HORIZONS)} (sessions as in /history).")
     small, large = parse_pair(options.get("pair"))
-    note = " ".join((options.get("note") or "").replace("`", "'").split()) or None
+    typed = options.get("note") or ""
+    note = strip_invisible(typed.replace("`", "'")) or None  # measured as shown: padding never counts
+    if typed.strip() and (note is None or not has_visible(note)):
+        raise UserError("A call's note needs at least one visible character; leave `note` out for none.")
     if note is not None and len(note) > NOTE_LIMIT:
         raise UserError(f"A call's note is at most {NOTE_LIMIT} characters (this one has {len(note)}).")
     return CallRequest(side, horizon, small, large, note)

@@ -21,6 +21,7 @@ from . import charts
 from .escape import clean, code, escape
 from .periods import parse_date
 from .reply import Field, Reply, UserError
+from .visible import has_visible, strip_invisible
 
 BASES = ("forward", "trailing", "unstated")
 # Cited by what the reader can find, never by where a copy sits on disk; the team's copy of the
@@ -102,9 +103,9 @@ def parse_record(options: Mapping[str, str], recorded_by: int, today: dt.date | 
             f"`as_of` is the date of the figures, from {FIRST_AS_OF} to today ({today}); "
             f"got {code(options['as_of'], 20)}."
         )
-    source = clean(options["source"])
+    source = strip_invisible(clean(options["source"]))  # zero-width padding is not a source
     shortest, longest = SOURCE_LENGTH
-    if not shortest <= len(source) <= longest:
+    if not shortest <= len(source) <= longest or not has_visible(source):
         raise UserError(
             f"`source` says where the figures come from in {shortest} to {longest} characters "
             f"(got {len(source)}), e.g. “FactSet Earnings Insight, 9 Jan 2026”."

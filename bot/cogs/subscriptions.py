@@ -15,6 +15,7 @@ from commands import digest as digest_cmd
 from commands.escape import code, thread_name
 from commands.reply import Field, Reply, UserError
 from commands.theme import DEFAULT_THEME
+from commands.visible import has_visible
 from commands.zones import matching, parse_zone
 from data.state import GuildSettings, Subscription
 
@@ -341,6 +342,10 @@ class Subscriptions(ext.Cog):
         if not interaction.permissions.create_public_threads:
             raise UserError(
                 "Opening a discussion thread needs your own Create Public Threads permission here."
+            )
+        if topic is not None and topic.strip() and not has_visible(topic):
+            raise UserError(
+                "`topic` needs at least one visible character; leave it out for the default name."
             )
         if topic is not None and len(" ".join(topic.split())) > TOPIC_LENGTH:
             raise UserError(f"`topic` names the thread in at most {TOPIC_LENGTH} characters.")
