@@ -73,7 +73,8 @@ async def remove_valuation(
         raise UserError(f"There is no recorded valuation #{valuation_id} in this server.")
     if record.recorded_by != user_id and not can_manage_messages:
         raise UserError(
-            f"Only whoever recorded #{valuation_id}, or someone with Manage Messages, can remove it."
+            f"Only whoever recorded #{valuation_id}, or someone with Manage Messages in this server, "
+            "can remove it."
         )
     await state.remove_valuation(guild_id, valuation_id)
     return f"Removed valuation #{valuation_id}."

@@ -13,6 +13,7 @@ from commands.reply import UserError
 from data.state import Alert
 
 from ..limits import ALERTS
+from ..permissions import allowed_on
 from .subscriptions import TargetChannel, refuse_channel_type, target_channel
 
 if TYPE_CHECKING:
@@ -97,14 +98,7 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         alert = next((a for a in await self.bot.state.alerts(interaction.guild_id) if a.number == id), None)
         if alert is None:
             raise UserError(f"There is no alert #{id} in this server.")
-        channel = interaction.guild.get_channel(alert.channel_id) if interaction.guild else None
-        member = interaction.user if isinstance(interaction.user, discord.Member) else None
-        allowed = (
-            channel.permissions_for(member).manage_channels
-            if channel is not None and member is not None
-            else interaction.permissions.manage_channels
-        )
-        if not allowed:
+        if not allowed_on(interaction, "manage_channels", alert.channel_id):  # its channel, or the server
             raise UserError(
                 f"Removing alert #{id} needs the Manage Channels permission in <#{alert.channel_id}>."
             )

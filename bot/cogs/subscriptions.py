@@ -21,6 +21,7 @@ from data.state import GuildSettings, Subscription
 
 from ..embeds import reply_embed
 from ..limits import DISCUSS_RATE, SUBSCRIPTIONS
+from ..permissions import allowed_on
 from ..schedule import discord_time, due_session, due_time, next_due, parse_post_time, post_time_rule
 
 if TYPE_CHECKING:
@@ -256,11 +257,16 @@ class Subscriptions(ext.Cog):
                 raise UserError("Give either `channel` or `id`, not both.")
             if not id.strip().isdecimal() or len(id.strip()) > 20:
                 raise UserError(f"`id` is the number /subscriptions shows (got {code(id, 24)}).")
-            target_id, user_perms = int(id.strip()), interaction.permissions
+            target_id = int(id.strip())
+            # on the target channel, not where this is typed; server-wide once the channel is gone
+            allowed = allowed_on(interaction, "manage_channels", target_id)
         else:
             target_id, _, user_perms, _ = target_channel(interaction, channel)
-        if not user_perms.manage_channels:
-            raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission there.")
+            allowed = user_perms.manage_channels  # Discord's own figure for that channel
+        if not allowed:
+            gone = interaction.guild is not None and interaction.guild.get_channel(target_id) is None
+            where = "in this server (the channel no longer exists)" if gone and id is not None else "there"
+            raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission {where}.")
         removed = await self.bot.state.unsubscribe(interaction.guild_id, target_id)
         text = (
             f"<#{target_id}> will get no more daily updates."

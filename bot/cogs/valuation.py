@@ -13,6 +13,7 @@ from commands.valuation import PAGE, PE_RANGE, QUOTED, SOURCE_LENGTH, pages, par
 
 from ..embeds import reply_embed
 from ..limits import VALUATION_RATE
+from ..permissions import allowed_on
 from ..valuations import record_valuation, remove_valuation, show_valuation
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class Valuation(
             interaction.guild_id,
             str(id),
             interaction.user.id,
-            interaction.permissions.manage_messages,
+            allowed_on(interaction, "manage_messages"),  # a record of the whole server: server-wide
         )
         await interaction.response.send_message(text, ephemeral=True)
 
