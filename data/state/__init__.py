@@ -19,6 +19,7 @@ from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
 from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
+from .quotas import OverPace, Pace, QuotaStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
 from .subscriptions import Subscription, SubscriptionStore
@@ -34,6 +35,8 @@ __all__ = [
     "Claim",
     "GuildSettings",
     "Holding",
+    "OverPace",
+    "Pace",
     "StateCorrupt",
     "StateStore",
     "StoredUpdate",
@@ -53,6 +56,7 @@ class StateStore(
     BackupStore,
     UpdateStore,
     IdentifyStore,
+    QuotaStore,
 ):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
