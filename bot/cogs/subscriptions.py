@@ -102,7 +102,6 @@ def target_channel(
 class Subscriptions(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
-        self.discuss_rate = DISCUSS_RATE()
 
     async def cog_load(self) -> None:
         if self.bot.settings.scheduler_enabled:
@@ -356,18 +355,21 @@ class Subscriptions(ext.Cog):
         if topic is not None and len(" ".join(topic.split())) > TOPIC_LENGTH:
             raise UserError(f"`topic` names the thread in at most {TOPIC_LENGTH} characters.")
         name = thread_name(topic or "", TOPIC_LENGTH)
-        self.discuss_rate.take(interaction.guild_id, interaction.user.id)
-        await interaction.response.defer(thinking=True)
-        query = digest_cmd.COMMAND.validate({})
-        theme = await self.bot.chart_theme(interaction.guild_id)
-        reply = await self.bot.answers.answer(
-            digest_cmd.COMMAND, query, self.bot.market, self.bot.workers, theme
-        )
-        embed, file = reply_embed(reply)
-        message = await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING, wait=True)
-        thread = await channel.create_thread(
-            name=name or f"Rotation talk {reply.as_of}", message=message, auto_archive_duration=1440
-        )
+        # reserved before the defer (a refusal stays private), given back if no thread is opened
+        async with DISCUSS_RATE.held(self.bot.state, interaction.guild_id, interaction.user.id):
+            await interaction.response.defer(thinking=True)
+            query = digest_cmd.COMMAND.validate({})
+            theme = await self.bot.chart_theme(interaction.guild_id)
+            reply = await self.bot.answers.answer(
+                digest_cmd.COMMAND, query, self.bot.market, self.bot.workers, theme
+            )
+            embed, file = reply_embed(reply)
+            message = await interaction.followup.send(
+                embed=embed, file=file or discord.utils.MISSING, wait=True
+            )
+            thread = await channel.create_thread(
+                name=name or f"Rotation talk {reply.as_of}", message=message, auto_archive_duration=1440
+            )
         await thread.send(
             "Ask me here by mentioning me, e.g. “@rotation-bot how big is the gap this year?” "
             "or “what's the streak?”"

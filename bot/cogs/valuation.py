@@ -28,7 +28,6 @@ class Valuation(
 ):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
-        self.rate = VALUATION_RATE()
         super().__init__()
 
     @app_commands.command(
@@ -83,8 +82,9 @@ class Valuation(
             options["excludes_losses"] = str(excludes_losses).lower()
         now = self.bot.clock()
         parse_record(options, interaction.user.id, now.date())  # a mistake is answered before counting
-        self.rate.take(interaction.guild_id, interaction.user.id)
-        text = await record_valuation(self.bot.state, interaction.guild_id, options, interaction.user.id, now)
+        state, guild, user = self.bot.state, interaction.guild_id, interaction.user.id
+        async with VALUATION_RATE.held(state, guild, user):  # given back if the record is refused
+            text = await record_valuation(state, guild, options, user, now)
         await interaction.response.send_message(text, ephemeral=True)  # a member's own record: private
 
     @app_commands.command(
