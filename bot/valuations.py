@@ -26,10 +26,18 @@ async def live_observation(market: MarketData, today: dt.date) -> tuple[list[Obs
     small, large = await asyncio.gather(*(trailing_pe(t) for t in LIVE_PAIR))
     if small is None or large is None:
         return [], "Yahoo gave no trailing P/E for IWM and SPY just now; showing quotes and records."
-    source = (
-        "Yahoo Finance: trailing P/E of IWM (Russell 2000) and SPY (S&P 500); treatment of losses not stated"
-    )
-    return [Observation(small, large, "trailing", "trailing", None, source, today, "live")], None
+    return [Observation(small, large, "trailing", "trailing", None, LIVE_SOURCE, today, "live")], None
+
+
+LIVE_SOURCE = (
+    "Yahoo Finance: trailing P/E of IWM (Russell 2000) and SPY (S&P 500); treatment of losses not stated"
+)
+
+
+def live_stand_in(today: dt.date) -> Observation:
+    """What the live figures take on a page (widest figures), for counting pages before they are
+    fetched: the cog refuses a page beyond the list privately, before deferring."""
+    return Observation(999.99, 999.99, "trailing", "trailing", None, LIVE_SOURCE, today, "live")
 
 
 async def show_valuation(

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands as ext
 
 from commands.alerts import validate
+from commands.pages import paginate
 from commands.reply import UserError
 from data.state import Alert
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 Signal = Literal["streak", "ratio_cross", "ratio_jump", "january"]
 PAGE = 20  # alerts per page of /alert list: 20 lines stay far below Discord's 2,000 characters
 CONTENT = 2000
+HEAD_ROOM = 200  # the page's first line, with its counts and the hint
 
 
 def _describe(alert: Alert) -> str:
@@ -30,20 +32,20 @@ def _describe(alert: Alert) -> str:
 
 
 def alert_page(alerts: list[Alert], page: int) -> str:
-    """One page of the list: every alert reachable by its number, every page within 2,000 characters."""
+    """One page of the list: every alert on exactly one page, every page within 2,000 characters
+    (at most ``PAGE`` lines, fewer when lines are long)."""
     if not alerts:
         return "No alerts in this server. `/alert add` creates one."
-    pages = -(-len(alerts) // PAGE)
+    lines = [f"#{a.number} · `{_describe(a)}` → <#{a.channel_id}>" for a in alerts]
+    cut = paginate([len(line) + 1 for line in lines], PAGE, CONTENT - HEAD_ROOM)
+    pages = len(cut)
     if not 1 <= page <= pages:
-        raise UserError(f"`page` runs from 1 to {pages} here ({len(alerts)} alerts, {PAGE} a page).")
-    shown = alerts[(page - 1) * PAGE : page * PAGE]
+        raise UserError(f"`page` runs from 1 to {pages} here ({len(alerts)} alerts, at most {PAGE} a page).")
     head = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''} in this server"
     if pages > 1:
         more = f" (`/alert list page:{page + 1}` for more)" if page < pages else ""
         head += f", page {page} of {pages}{more}"
-    lines = [f"#{a.number} · `{_describe(a)}` → <#{a.channel_id}>" for a in shown]
-    text = "\n".join([head + ". `/alert remove id:N` removes one.", *lines])
-    return text if len(text) <= CONTENT else text[: CONTENT - 1] + "…"
+    return "\n".join([head + ". `/alert remove id:N` removes one.", *(lines[i] for i in cut[page - 1])])
 
 
 @app_commands.guild_only()

@@ -13,6 +13,7 @@ from discord.ext import tasks
 
 from commands import digest as digest_cmd
 from commands.escape import code, thread_name
+from commands.pages import FIELDS_ROOM, paginate
 from commands.reply import Field, Reply, UserError
 from commands.theme import DEFAULT_THEME
 from commands.visible import has_visible
@@ -281,12 +282,9 @@ class Subscriptions(ext.Cog):
         self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 1000] = 1
     ) -> None:
         subs = await self.bot.state.subscriptions(interaction.guild_id)
-        pages = max(1, -(-len(subs) // PAGE))
-        if page > pages:
-            raise UserError(f"`page` runs from 1 to {pages} here ({len(subs)} subscriptions, {PAGE} a page).")
         now = self.bot.clock()
         fields = []
-        for sub in subs[(page - 1) * PAGE : page * PAGE]:
+        for sub in subs:
             cached = interaction.guild.get_channel(sub.channel_id) if interaction.guild else None
             problems = [sub.problem] if sub.problem else []
             if cached is None:
@@ -298,6 +296,14 @@ class Subscriptions(ext.Cog):
             value = self._describe(sub, now) + (f"\n⚠️ {'; '.join(problems)}" if problems else "")
             name = f"#{thread_name(cached.name)}" if cached else str(sub.channel_id)
             fields.append(Field(name, value, None, inline=False))
+        # every subscription on exactly one page: at most PAGE, and no more than one embed holds
+        cut = paginate([len(f.name) + len(f.value[:1024]) for f in fields], PAGE, FIELDS_ROOM)
+        pages = len(cut)
+        if page > pages:
+            raise UserError(
+                f"`page` runs from 1 to {pages} here ({len(subs)} subscriptions, at most {PAGE} a page)."
+            )
+        fields = [fields[i] for i in cut[page - 1]]
         text = (
             f"{len(subs)} channel{'s' if len(subs) != 1 else ''} subscribed in this server."
             if subs
