@@ -3,8 +3,10 @@
 Two mechanisms, both answered privately before anything is deferred or written:
 
 - :class:`Quota` caps what is *stored*: how many records of a kind one member, and one server, may
-  have at once. It counts the server's own records (already read, filtered by server), so it needs
-  no state method of its own, and it names the command that lists and removes them.
+  have at once. It answers early from the server's records already read, and the store counts again
+  inside the transaction that stores one (``cap=QUOTA.cap``; :class:`data.state.OverQuota` turned
+  into the same answer by :meth:`Quota.refusal`), so concurrent requests from any process cannot
+  pass it together. It names the command that lists and removes them.
 - :class:`Rate` caps how *often*: at most N uses per window per member and per server. A use is
   reserved in the shared state database *before* the work starts (``data/state/quotas.py``: atomic
   across tasks and across every bot process on the database, on the database's clock) and released
@@ -28,7 +30,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from commands.reply import UserError
-from data.state import OverPace, Pace, StateStore
+from data.state import Cap, OverPace, OverQuota, Pace, StateStore
 
 
 @dataclass(frozen=True)
@@ -38,20 +40,31 @@ class Quota:
     per_server: int
     remove: str  # how to find and remove one, e.g. "`/alert list` shows their numbers; ..."
 
+    @property
+    def cap(self) -> Cap:
+        """The same figures for the store, which counts again inside the transaction that stores a
+        record (``data/state/quotas.check_cap``): the check here answers early, that one holds."""
+        return Cap(self.per_member, self.per_server)
+
     def check(self, owners: Iterable[int], user_id: int) -> None:
         """``owners``: who created each of this server's records of this kind."""
         owners = list(owners)
         if len(owners) >= self.per_server:
-            raise UserError(
-                f"This server already has {len(owners)} {self.noun}, the most one server can have. "
-                f"{self.remove}"
-            )
+            raise self.refusal(OverQuota("server", len(owners)))
         mine = sum(1 for owner in owners if owner == user_id)
         if mine >= self.per_member:
-            raise UserError(
-                f"You already have {mine} {self.noun} in this server, the most one member can have. "
+            raise self.refusal(OverQuota("member", mine))
+
+    def refusal(self, over: OverQuota) -> UserError:
+        if over.scope == "server":
+            return UserError(
+                f"This server already has {over.held} {self.noun}, the most one server can have. "
                 f"{self.remove}"
             )
+        return UserError(
+            f"You already have {over.held} {self.noun} in this server, the most one member can have. "
+            f"{self.remove}"
+        )
 
 
 def _window(seconds: float) -> str:

@@ -12,7 +12,7 @@ from commands.theme import DEFAULT_THEME, themed
 from commands.valuation import QUOTED, article, gap_words, parse_record, show
 from data.market import MarketData
 from data.sources.live import trailing_pe
-from data.state import StateStore
+from data.state import OverQuota, StateStore
 from data.valuations import Observation
 
 from .limits import VALUATIONS
@@ -62,7 +62,10 @@ async def record_valuation(
 ) -> str:
     obs = parse_record(options, user_id, now.date())
     VALUATIONS.check([o.recorded_by for o in await state.valuations(guild_id)], user_id)
-    new_id = await state.add_valuation(guild_id, obs, now)
+    try:
+        new_id = await state.add_valuation(guild_id, obs, now, cap=VALUATIONS.cap)
+    except OverQuota as over:  # another request (of any process) took the last room meanwhile
+        raise VALUATIONS.refusal(over) from None
     verdict = article(gap_words(obs.discount)) if obs.discount is not None else obs.why_no_discount()
     return (
         f"Recorded #{new_id}: {obs.small_pe:g}x vs {obs.large_pe:g}x as of {obs.as_of} ({verdict}). "

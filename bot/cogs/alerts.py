@@ -11,7 +11,7 @@ from discord.ext import commands as ext
 from commands.alerts import validate
 from commands.pages import paginate
 from commands.reply import UserError
-from data.state import Alert
+from data.state import Alert, OverQuota
 
 from ..limits import ALERTS
 from ..permissions import allowed_on
@@ -79,7 +79,10 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         existing = await self.bot.state.alerts(interaction.guild_id)
         ALERTS.check([a.created_by for a in existing], interaction.user.id)
         alert = Alert(interaction.guild_id, target_id, signal, threshold, direction, interaction.user.id)
-        added = await self.bot.state.add_alert(alert, self.bot.clock())
+        try:
+            added = await self.bot.state.add_alert(alert, self.bot.clock(), cap=ALERTS.cap)
+        except OverQuota as over:  # another request (of any process) took the last room meanwhile
+            raise ALERTS.refusal(over) from None
         await interaction.response.send_message(
             f"Alert #{added.number}: I'll post in <#{target_id}> when `{_describe(alert)}` fires, checked "
             "once per session after the close, with what followed the earlier times.",

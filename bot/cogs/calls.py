@@ -21,7 +21,7 @@ from commands.pair import Pair, load_pair
 from commands.reply import Reply, UserError
 from data.calendar import TradingCalendar
 from data.errors import DataError
-from data.state import Call, TooManyOpen
+from data.state import Call, OverQuota, TooManyOpen
 
 from ..embeds import reply_embed
 from ..limits import CALL_RATE, CALLS
@@ -98,10 +98,15 @@ class Calls(ext.Cog):
         )
         try:
             stored = await self.bot.state.add_call(
-                call, max_open=calls_cmd.MAX_OPEN, open_from=calls_cmd.open_from(self.final_through(now))
+                call,
+                max_open=calls_cmd.MAX_OPEN,
+                open_from=calls_cmd.open_from(self.final_through(now)),
+                cap=CALLS.cap,
             )
         except TooManyOpen as exc:
             raise UserError(calls_cmd.too_many(exc.open_calls, request)) from None
+        except OverQuota as over:  # another request (of any process) took the last room meanwhile
+            raise CALLS.refusal(over) from None
         log.info("call %s (#%s in guild %s) recorded", stored.id, stored.number, guild_id)
         return await self.bot.workers(calls_cmd.terms_reply, stored, pair)
 

@@ -18,7 +18,7 @@ from commands.reply import Field, Reply, UserError
 from commands.theme import DEFAULT_THEME
 from commands.visible import has_visible
 from commands.zones import matching, parse_zone
-from data.state import GuildSettings, Subscription
+from data.state import GuildSettings, OverQuota, Subscription
 
 from ..embeds import reply_embed
 from ..limits import DISCUSS_RATE, SUBSCRIPTIONS
@@ -178,7 +178,11 @@ class Subscriptions(ext.Cog):
         sub = Subscription(
             target_id, interaction.guild_id, post_time, guild.timezone, thread, interaction.user.id
         )
-        if not await self.bot.state.subscribe(sub, now):
+        try:
+            stored = await self.bot.state.subscribe(sub, now, cap=SUBSCRIPTIONS.cap)
+        except OverQuota as over:  # another request (of any process) took the last room meanwhile
+            raise SUBSCRIPTIONS.refusal(over) from None
+        if not stored:
             raise UserError(f"<#{target_id}> is subscribed from another server; it cannot be changed here.")
         rule = self._rule(post_time, guild.timezone, now)
         await interaction.response.send_message(

@@ -19,7 +19,7 @@ from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
 from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
-from .quotas import OverPace, Pace, QuotaStore
+from .quotas import Cap, OverPace, OverQuota, Pace, QuotaStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
 from .subscriptions import Subscription, SubscriptionStore
@@ -32,10 +32,12 @@ __all__ = [
     "Alert",
     "BackupFailed",
     "Call",
+    "Cap",
     "Claim",
     "GuildSettings",
     "Holding",
     "OverPace",
+    "OverQuota",
     "Pace",
     "StateCorrupt",
     "StateStore",

@@ -1,5 +1,6 @@
 """Paces (how often a member, and a server, may do something) reserved atomically in the shared
-state database before the work starts, and released if the work fails.
+state database before the work starts, and released if the work fails; and quotas (how many records
+one member, and one server, may hold) counted inside the transaction that stores one (:func:`check_cap`).
 
 Counted in each process's memory, a pace held per process only: two bot processes let one member
 make 7 valuation records in 10 minutes and open two threads in 2 minutes; and checked before the
@@ -17,7 +18,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..dialect import db_now, db_now_plus, exclusive, seconds_since
 from .base import Base
@@ -62,14 +64,13 @@ class QuotaStore(Base):
             if pace.server is not None:
                 scopes.append(("server", pace_uses.c.guild_id == guild_id, pace.server))
             for scope, who, (count, window) in scopes:
-                ages = (
-                    await conn.execute(
-                        select(seconds_since(pace_uses.c.used_at))
-                        .where(and_(pace_uses.c.pace == pace.key, who))
-                        .where(pace_uses.c.used_at > db_now_plus(-window))
-                        .order_by(pace_uses.c.used_at)
-                    )
-                ).scalars().all()
+                in_window = await conn.execute(
+                    select(seconds_since(pace_uses.c.used_at))
+                    .where(and_(pace_uses.c.pace == pace.key, who))
+                    .where(pace_uses.c.used_at > db_now_plus(-window))
+                    .order_by(pace_uses.c.used_at)
+                )
+                ages = in_window.scalars().all()
                 if len(ages) >= count:  # the oldest uses must leave the window to make room for one
                     oldest_needed = float(ages[len(ages) - count])
                     raise OverPace(scope, (count, window), max(window - oldest_needed, 0.0))
@@ -85,3 +86,35 @@ class QuotaStore(Base):
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(pace_uses).where(pace_uses.c.token == token))
         return result.rowcount > 0
+
+
+# -- quotas: how many records of a kind one member, and one server, may hold at once -------------
+
+
+@dataclass(frozen=True)
+class Cap:
+    per_member: int
+    per_server: int
+
+
+class OverQuota(Exception):
+    """Storing one more would pass the ``scope``'s cap ("member" or "server"), which holds ``held``."""
+
+    def __init__(self, scope: str, held: int) -> None:
+        super().__init__(f"{scope} already holds {held}")
+        self.scope, self.held = scope, held
+
+
+async def check_cap(
+    conn: AsyncConnection, owner: ColumnElement, where: ColumnElement, user_id: int, cap: Cap
+) -> None:
+    """Raise :class:`OverQuota` if the records matching ``where`` (one server's) leave no room for one
+    more by ``user_id``. Run inside the storing transaction *after* it holds the server's lock (its
+    record-number row, or :func:`data.dialect.exclusive`), so a concurrent writer from any process
+    counts after this one has written or given up: the cap holds exactly, not only softly."""
+    owners = (await conn.execute(select(owner).where(where))).scalars().all()
+    if len(owners) >= cap.per_server:
+        raise OverQuota("server", len(owners))
+    mine = sum(1 for o in owners if o == user_id)
+    if mine >= cap.per_member:
+        raise OverQuota("member", mine)

@@ -1,10 +1,12 @@
 """Paces reserved in the state database, on both backends: the Nth use within the window is the
 last, a refusal and a released use are not charged, the window slides on the database's clock, and
-concurrent attempts, from tasks or from separate processes, never get more than the pace allows."""
+concurrent attempts, from tasks or from separate processes, never get more than the pace allows.
+Quotas counted inside the storing transaction hold exactly under the same races."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import sys
 import time
@@ -14,8 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from data.db import create_engine
-from data.state import OverPace, Pace, StateStore
+from data.state import Alert, Call, Cap, OverPace, OverQuota, Pace, StateStore, Subscription
 from data.state.schema import pace_uses
+from data.valuations import Observation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,7 +93,7 @@ async def test_fifty_concurrent_attempts_from_two_stores_get_exactly_the_pace(st
 RESERVER = """
 import asyncio, json, sys, time
 from data.db import create_engine
-from data.state import OverPace, Pace, StateStore
+from data.state import Alert, Call, Cap, OverPace, OverQuota, Pace, StateStore, Subscription
 
 async def main(url, start):
     store = StateStore(create_engine(url))
@@ -119,8 +122,14 @@ async def test_two_processes_on_postgresql_share_one_pace(postgres):
         start = time.time() + 3.0
         procs = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-c", RESERVER, postgres.url(name), str(start),
-                cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                sys.executable,
+                "-c",
+                RESERVER,
+                postgres.url(name),
+                str(start),
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
             for _ in range(2)
         ]
@@ -130,3 +139,92 @@ async def test_two_processes_on_postgresql_share_one_pace(postgres):
         assert sum(r["granted"] for r in results) == 5
     finally:
         await postgres.drop(name)
+
+
+# -- quotas: counted inside the storing transaction -------------------------------------------------
+
+NOW = dt.datetime(2026, 8, 21, 20, 0, tzinfo=dt.UTC)
+
+
+async def _from_two_stores(state, state_url, count: int, store_one):
+    """``store_one(store, i)`` for i in 0..count-1 at once, alternating between two stores on one
+    database (what two bot processes are); the results, with an :class:`OverQuota` as None."""
+    other = StateStore(create_engine(state_url))
+    await other.open()
+
+    async def one(i: int):
+        try:
+            return await store_one((state, other)[i % 2], i)
+        except OverQuota as over:
+            return over
+
+    try:
+        return await asyncio.gather(*(one(i) for i in range(count)))
+    finally:
+        await other.close()
+
+
+def _obs(by: int) -> Observation:
+    return Observation(
+        15.0, 20.0, "trailing", "trailing", None, "desk", dt.date(2026, 8, 1), "recorded", None, by
+    )
+
+
+async def test_one_member_racing_for_the_last_valuations_gets_exactly_the_cap(state, state_url):
+    results = await _from_two_stores(
+        state, state_url, 30, lambda store, i: store.add_valuation(1, _obs(7), NOW, cap=Cap(10, 100))
+    )
+    assert sorted(r for r in results if isinstance(r, int)) == list(range(1, 11))  # refusals took no number
+    assert {(r.scope, r.held) for r in results if isinstance(r, OverQuota)} == {("member", 10)}
+    assert len(await state.valuations(1)) == 10
+
+
+async def test_a_server_racing_for_its_last_alerts_gets_exactly_the_cap(state, state_url):
+    def add(store, i):
+        return store.add_alert(Alert(1, 555, "streak", 5.0, None, 100 + i), NOW, cap=Cap(10, 25))
+
+    results = await _from_two_stores(state, state_url, 40, add)
+    assert len([r for r in results if isinstance(r, Alert)]) == 25
+    assert {r.scope for r in results if isinstance(r, OverQuota)} == {"server"}
+    assert len(await state.alerts(1)) == 25
+
+
+async def test_new_channels_race_for_the_last_subscriptions_but_a_change_adds_nothing(state, state_url):
+    def sub(channel: int, by: int) -> Subscription:
+        return Subscription(channel, 1, None, "America/New_York", True, by)
+
+    results = await _from_two_stores(
+        state, state_url, 30, lambda store, i: store.subscribe(sub(1000 + i, 100 + i), NOW, cap=Cap(10, 20))
+    )
+    assert results.count(True) == 20
+    assert len(await state.subscriptions(1)) == 20
+    kept = (await state.subscriptions(1))[0]
+    assert await state.subscribe(sub(kept.channel_id, kept.created_by), NOW, cap=Cap(10, 20))  # a change
+
+
+async def test_one_member_racing_for_open_calls_gets_exactly_the_cap(state, state_url):
+    def call(i: int) -> Call:
+        made = dt.datetime(2026, 1, 5, 20, tzinfo=dt.UTC)
+        return Call(
+            1,
+            500,
+            None,
+            7,
+            "m",
+            "small",
+            "1m",
+            f"T{i}",
+            "^GSPC",
+            dt.date(2026, 1, 5),
+            dt.date(2026, 2, 4),
+            made,
+        )
+
+    results = await _from_two_stores(
+        state,
+        state_url,
+        30,
+        lambda store, i: store.add_call(call(i), max_open=3, open_from=dt.date(2026, 1, 6), cap=Cap(20, 500)),
+    )
+    assert sorted(r.number for r in results if isinstance(r, Call)) == list(range(1, 21))
+    assert len(await state.calls(1)) == 20
