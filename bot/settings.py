@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -115,6 +116,7 @@ class Settings:
         try:
             self._check_shards()
             self._check_providers()
+            self._check_databases()
         except ValueError as error:
             raise SettingsError(str(error)) from None
 
@@ -143,6 +145,19 @@ class Settings:
                     "(SQLite serves a single process)"
                 )
 
+    def _check_databases(self) -> None:
+        """One SQLite file for both stores is refused: the cache is disposable (a damaged cache file is
+        set aside and rebuilt empty), so the state in the same file would go with it, and the start-up
+        backup would then copy the empty state. One PostgreSQL database may serve both (it is never
+        set aside; the stores keep their own tables and schema versions)."""
+        cache, state = (_sqlite_file(u) for u in (self.database_url, self.state_database_url))
+        if cache is not None and cache == state:
+            raise ValueError(
+                f"DATABASE_URL and STATE_DATABASE_URL name the same SQLite file ({cache}): the market cache "
+                "is rebuilt empty when damaged, and the state must never be, so give each a file of its own "
+                "(e.g. sqlite+aiosqlite:///var/cache.db and sqlite+aiosqlite:///var/state.db)"
+            )
+
     def copy(self, **changes: Any) -> Settings:
         """These settings with ``changes`` (checked like any others), the environment not read again."""
         return Settings(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)} | changes)
@@ -154,6 +169,19 @@ class Settings:
     @property
     def final_delay(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.final_delay_minutes)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names, resolved (``var/x.db`` and ``./var/../var/x.db`` are one file).
+    Read by hand, as SQLAlchemy's ``make_url`` would (``sqlite[+driver]:///path[?query]``), so reading
+    the settings does not import SQLAlchemy."""
+    m = _SQLITE_URL.match(url.strip())
+    if m is None or m["path"] in ("", ":memory:"):
+        return None
+    return Path(m["path"]).expanduser().resolve()
+
+
+_SQLITE_URL = re.compile(r"^sqlite(?:\+\w+)?:///(?P<path>[^?]*)(?:\?.*)?$")
 
 
 def _environment(names: set[str]) -> dict[str, str]:

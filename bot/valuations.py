@@ -12,7 +12,7 @@ from commands.theme import DEFAULT_THEME, themed
 from commands.valuation import QUOTED, article, gap_words, parse_record, show
 from data.market import MarketData
 from data.sources.live import trailing_pe
-from data.state import StateStore
+from data.state import OverQuota, StateStore
 from data.valuations import Observation
 
 from .limits import VALUATIONS
@@ -26,10 +26,18 @@ async def live_observation(market: MarketData, today: dt.date) -> tuple[list[Obs
     small, large = await asyncio.gather(*(trailing_pe(t) for t in LIVE_PAIR))
     if small is None or large is None:
         return [], "Yahoo gave no trailing P/E for IWM and SPY just now; showing quotes and records."
-    source = (
-        "Yahoo Finance: trailing P/E of IWM (Russell 2000) and SPY (S&P 500); treatment of losses not stated"
-    )
-    return [Observation(small, large, "trailing", "trailing", None, source, today, "live")], None
+    return [Observation(small, large, "trailing", "trailing", None, LIVE_SOURCE, today, "live")], None
+
+
+LIVE_SOURCE = (
+    "Yahoo Finance: trailing P/E of IWM (Russell 2000) and SPY (S&P 500); treatment of losses not stated"
+)
+
+
+def live_stand_in(today: dt.date) -> Observation:
+    """What the live figures take on a page (widest figures), for counting pages before they are
+    fetched: the cog refuses a page beyond the list privately, before deferring."""
+    return Observation(999.99, 999.99, "trailing", "trailing", None, LIVE_SOURCE, today, "live")
 
 
 async def show_valuation(
@@ -54,7 +62,10 @@ async def record_valuation(
 ) -> str:
     obs = parse_record(options, user_id, now.date())
     VALUATIONS.check([o.recorded_by for o in await state.valuations(guild_id)], user_id)
-    new_id = await state.add_valuation(guild_id, obs, now)
+    try:
+        new_id = await state.add_valuation(guild_id, obs, now, cap=VALUATIONS.cap)
+    except OverQuota as over:  # another request (of any process) took the last room meanwhile
+        raise VALUATIONS.refusal(over) from None
     verdict = article(gap_words(obs.discount)) if obs.discount is not None else obs.why_no_discount()
     return (
         f"Recorded #{new_id}: {obs.small_pe:g}x vs {obs.large_pe:g}x as of {obs.as_of} ({verdict}). "
@@ -73,7 +84,8 @@ async def remove_valuation(
         raise UserError(f"There is no recorded valuation #{valuation_id} in this server.")
     if record.recorded_by != user_id and not can_manage_messages:
         raise UserError(
-            f"Only whoever recorded #{valuation_id}, or someone with Manage Messages, can remove it."
+            f"Only whoever recorded #{valuation_id}, or someone with Manage Messages in this server, "
+            "can remove it."
         )
     await state.remove_valuation(guild_id, valuation_id)
     return f"Removed valuation #{valuation_id}."

@@ -11,7 +11,7 @@ import pandas as pd
 from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
 
 from .escape import code
-from .history import SIGNALS, HistoryQuery, fires_on, refuse_unused, what_followed
+from .history import SIGNALS, THRESHOLDS, HistoryQuery, fires_on, refuse_unused, what_followed
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
 from .reply import Reply, UserError
@@ -35,9 +35,6 @@ class AlertPost:
     reply: Reply
 
 
-# Sane ranges for what an alert stores: a 63-session ratio change of more than 100% has never
-# happened; a January gap beyond ±50 pp neither.
-THRESHOLDS = {"ratio_jump": (0.1, 100.0, "%"), "january": (-50.0, 50.0, "pp")}
 
 
 def validate(signal: str, threshold: float | None, direction: str | None) -> None:

@@ -41,10 +41,12 @@ from data.universe import LARGE_DEFAULT, SMALL_DEFAULT, display_name, normalize_
 from . import charts
 from .escape import escape
 from .history import HORIZONS, base_rate
+from .pages import FIELD_ROOM, FIELDS_ROOM, paginate
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Worker, run_inline
 from .reply import Field, Reply, UserError, pct, pp
 from .theme import DEFAULT_THEME, themed
+from .visible import has_visible, strip_invisible
 
 if TYPE_CHECKING:  # builds run in the workers, which never import SQLAlchemy or the trading calendar
     from data.calendar import TradingCalendar
@@ -99,7 +101,10 @@ def parse(options: Mapping[str, str]) -> CallRequest:
     if horizon not in HORIZONS:
         raise UserError(f"A call's horizon is one of {', '.join(HORIZONS)} (sessions as in /history).")
     small, large = parse_pair(options.get("pair"))
-    note = " ".join((options.get("note") or "").replace("`", "'").split()) or None
+    typed = options.get("note") or ""
+    note = strip_invisible(typed.replace("`", "'")) or None  # measured as shown: padding never counts
+    if typed.strip() and (note is None or not has_visible(note)):
+        raise UserError("A call's note needs at least one visible character; leave `note` out for none.")
     if note is not None and len(note) > NOTE_LIMIT:
         raise UserError(f"A call's note is at most {NOTE_LIMIT} characters (this one has {len(note)}).")
     return CallRequest(side, horizon, small, large, note)
@@ -472,15 +477,20 @@ def call_line(s: Scored) -> str:
     return f"{head} · {c.start}→{c.end} · {pp(o.spread)} {mark}"
 
 
-def _lines_field(name: str, lines: list[str], limit: int = 1024) -> Field:
-    kept, used = [], 0
-    for line in lines:
-        if used + len(line) + 1 > limit - 30:
-            kept.append(f"… and {len(lines) - len(kept)} more (see the next page)")
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return Field(name, "\n".join(kept) or "none", len(lines), "calls", inline=False)
+def _lines_field(name: str, lines: list[str], count: int) -> Field:
+    """One page of call lines (already cut to fit a field by :func:`_call_pages`)."""
+    return Field(name, "\n".join(lines) or "none", count, "calls", inline=False)
+
+
+def _call_pages(lines: list[str]) -> list[range]:
+    """At most ``CALLS_PER_PAGE`` lines a page, and no more than one field holds: long names
+    (escaped) made the field's twelfth line fall off, and the next page started after it."""
+    return paginate([min(len(line), FIELD_ROOM) + 1 for line in lines], CALLS_PER_PAGE, FIELD_ROOM)
+
+
+def _member_pages(fields: list[Field]) -> list[range]:
+    room = FIELDS_ROOM - FIELD_ROOM - 100  # beside them: the call lines' field and its name
+    return paginate([len(f.name) + len(f.value) for f in fields], MEMBERS_PER_PAGE, room)
 
 
 def record_reply(
@@ -496,10 +506,15 @@ def record_reply(
     members = records(scored)
     closed = [s for s in scored if s.outcome.status == "closed"]
     open_ = [s for s in scored if s.outcome.status != "closed"]
-    pages_members = max(1, math.ceil(len(members) / MEMBERS_PER_PAGE)) if status != "open" else 1
+    member_fields = []
+    for m in members:
+        name, value = member_line(m)
+        member_fields.append(Field(name, value, m.hits / m.n, "share", inline=False))
+    member_cut = _member_pages(member_fields) if status != "open" else [range(0)]
     listed = closed if status == "closed" else open_  # without a status: the record and the open calls
-    pages_calls = max(1, math.ceil(len(listed) / CALLS_PER_PAGE))
-    pages = max(pages_members, pages_calls)
+    lines = [call_line(s) for s in reversed(listed)]
+    call_cut = _call_pages(lines)
+    pages = max(len(member_cut), len(call_cut))
     if page > pages:
         raise UserError(f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages > 1 else ''}.")
     whose = f"by {escape(who)}" if who else "in this server"
@@ -528,20 +543,17 @@ def record_reply(
             )
         else:
             text_parts.append("No call has closed yet.")
-        start = (page - 1) * MEMBERS_PER_PAGE
-        for m in members[start : start + MEMBERS_PER_PAGE]:
-            name, value = member_line(m)
-            fields.append(Field(name, value, m.hits / m.n, "share", inline=False))
+        if page <= len(member_cut):
+            fields += [member_fields[i] for i in member_cut[page - 1]]
     if status != "closed":
         text_parts.append(
             f"{len(open_)} open call{'s' if len(open_) != 1 else ''}: standings are provisional, "
             f"as of the close of {as_of}."
         )
-    start = (page - 1) * CALLS_PER_PAGE
-    chunk = [call_line(s) for s in reversed(listed)][start : start + CALLS_PER_PAGE]
+    chunk = [lines[i] for i in call_cut[page - 1]] if page <= len(call_cut) else []
     label = "Closed calls" if status == "closed" else "Open calls (provisional)"
     if chunk or status is not None:
-        fields.append(_lines_field(label, chunk))
+        fields.append(_lines_field(label, chunk, len(chunk)))
     if pages > 1:
         text_parts.append(f"Page {page} of {pages}: `page:{page + 1 if page < pages else 1}` for more.")
     text_parts.append(

@@ -59,6 +59,12 @@ class Occurrences:
     led: str = "kept leading"  # how a positive spread afterwards reads ("led" after small caps trailed)
 
 
+# Sane ranges for a threshold, here and in alerts: a 63-session ratio change of more than 100% has
+# never happened; a January gap beyond ±50 pp neither. A number outside (nan, 1e308) is refused before
+# any work, never answered ("exceeding nan%").
+THRESHOLDS = {"ratio_jump": (0.1, 100.0, "%"), "january": (-50.0, 50.0, "pp")}
+
+
 def parse(options: Mapping[str, str]) -> HistoryQuery:
     signal = options.get("signal") or "streak"
     if signal not in SIGNALS:
@@ -74,6 +80,12 @@ def parse(options: Mapping[str, str]) -> HistoryQuery:
         and not (1 <= threshold <= 100 and threshold.is_integer())
     ):
         raise UserError("For `streak`, the threshold is a whole number of sessions, 1 to 100.")
+    if signal in THRESHOLDS and threshold is not None:
+        low, high, unit = THRESHOLDS[signal]
+        if not low <= threshold <= high:  # also refuses nan and inf, which compare false
+            raise UserError(
+                f"For `{signal}`, the threshold is {low:g} to {high:g} {unit} (got {code(raw, 20)})."
+            )
     refuse_unused(signal, threshold, options.get("direction"))
     horizon = options.get("horizon") or "1m"
     if horizon not in HORIZONS:

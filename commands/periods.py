@@ -81,6 +81,21 @@ def parse_date(text: str, what: str = "date") -> dt.date:
         ) from None
 
 
+# The data's span, checked before any work: pandas cannot even hold a date before 1677, and nothing
+# the bot serves starts before the S&P 500's first close in the bundled data (the abuse suite holds
+# this constant to the snapshot). A period reaching past the data is cut "to date", or refused, by
+# :func:`resolve`, which compares dates before it makes pandas timestamps; a series that starts later
+# is refused there with its own span.
+FIRST_CLOSE = dt.date(1927, 12, 30)
+
+
+def outside_span(said: str) -> UserError:
+    return UserError(
+        f"{code(said)} reaches back before the data: the oldest close the bot has is {FIRST_CLOSE} "
+        "(the S&P 500), and each series has its own start (`period:max` shows it)."
+    )
+
+
 def _zero_pad(text: str) -> str:
     parts = text.split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
@@ -89,6 +104,16 @@ def _zero_pad(text: str) -> str:
 
 
 def parse_period(raw: str) -> Period:
+    try:
+        period = _parse_period(raw)
+    except ValueError:  # year 0: no such date at all
+        raise outside_span(raw) from None
+    if period.first is not None and period.first < FIRST_CLOSE:
+        raise outside_span(raw)
+    return period
+
+
+def _parse_period(raw: str) -> Period:
     text = raw.strip().lower().replace(" ", "")
     if text in ("1d", "mtd", "ytd", "max"):
         return Period(text, text)
@@ -141,13 +166,14 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
         start = pd.Timestamp(as_of.year, as_of.month, 1)
         return Window(_before(sessions, start, period), as_of, f"month to date ({as_of:%Y-%m})")
     assert period.first is not None
-    start = pd.Timestamp(period.first)
-    stop = pd.Timestamp(period.last) if period.last is not None else as_of
-    if start > as_of:
+    # dates compared before timestamps are made: a far date (3000) is beyond what pandas holds
+    if period.first > as_of.date():
         raise UserError(
             f"{code(period.text)} starts after the newest session in the data ({as_of.date()}). "
             f"The data runs from {first.date()} to {as_of.date()}."
         )
+    start = pd.Timestamp(period.first)
+    stop = pd.Timestamp(min(period.last, as_of.date())) if period.last is not None else as_of
     end = _on_or_before(sessions, stop, period)
     base = _before(sessions, start, period)
     if end <= base:
@@ -158,7 +184,7 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
         raise UserError(f"There is no trading session in {code(period.text)}.")
     if period.last is None:
         label = f"since {period.first} (to {end.date()})"
-    elif stop <= as_of:
+    elif period.last <= as_of.date():
         label = period.text
     else:
         label = f"{period.text} (to date: {as_of.date()})"

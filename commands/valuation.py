@@ -19,8 +19,10 @@ from data.valuations import Observation
 
 from . import charts
 from .escape import clean, code, escape
+from .pages import FIELDS_ROOM, paginate
 from .periods import parse_date
 from .reply import Field, Reply, UserError
+from .visible import has_visible, strip_invisible
 
 BASES = ("forward", "trailing", "unstated")
 # Cited by what the reader can find, never by where a copy sits on disk; the team's copy of the
@@ -102,9 +104,9 @@ def parse_record(options: Mapping[str, str], recorded_by: int, today: dt.date | 
             f"`as_of` is the date of the figures, from {FIRST_AS_OF} to today ({today}); "
             f"got {code(options['as_of'], 20)}."
         )
-    source = clean(options["source"])
+    source = strip_invisible(clean(options["source"]))  # zero-width padding is not a source
     shortest, longest = SOURCE_LENGTH
-    if not shortest <= len(source) <= longest:
+    if not shortest <= len(source) <= longest or not has_visible(source):
         raise UserError(
             f"`source` says where the figures come from in {shortest} to {longest} characters "
             f"(got {len(source)}), e.g. “FactSet Earnings Insight, 9 Jan 2026”."
@@ -147,8 +149,28 @@ def _line(o: Observation) -> str:
     return f"{figures} · {verdict} · {o.origin}{ident}: {source}"
 
 
-def pages(count: int) -> int:
-    return max(1, -(-count // PAGE))
+def _field(o: Observation, today: dt.date | None) -> Field:
+    late = " · dated after today: not used" if today is not None and o.as_of > today else ""
+    return Field(f"{o.as_of}{late}", _line(o), o.discount, "fraction", inline=False)
+
+
+BAND_FIELD = Field("Band", BAND_SOURCE, None, inline=False)
+
+
+def _pages(fields: list[Field]) -> list[range]:
+    """At most ``PAGE`` observations a page, and no more than one embed holds beside the band."""
+    room = FIELDS_ROOM - len(BAND_FIELD.name) - len(BAND_FIELD.value)
+    return paginate([len(f.name) + len(f.value) for f in fields], PAGE, room)
+
+
+def ordered(observations: list[Observation]) -> list[Observation]:
+    return sorted(observations, key=lambda o: o.as_of, reverse=True)
+
+
+def pages(observations: list[Observation], today: dt.date | None = None) -> int:
+    """How many pages /valuation show has for these observations (the cog refuses a page beyond it
+    privately, before deferring)."""
+    return len(_pages([_field(o, today) for o in ordered(observations)]))
 
 
 def show(
@@ -159,12 +181,14 @@ def show(
 ) -> Reply:
     """The headline from the newest comparable figures; the observations ``PAGE`` at a time, newest
     first, each with its #number so a record can always be found and removed."""
-    ordered = sorted(observations, key=lambda o: o.as_of, reverse=True)
-    count = pages(len(ordered))
+    newest_first = ordered(observations)
+    all_fields = [_field(o, today) for o in newest_first]
+    cut = _pages(all_fields)
+    count = len(cut)
     if not 1 <= page <= count:
-        raise UserError(f"`page` runs from 1 to {count} here ({len(ordered)} observations, {PAGE} a page).")
+        raise UserError(f"`page` runs from 1 to {count} here ({len(newest_first)} observations).")
     # A record stored before dates were bounded may lie in the future: listed, never the headline.
-    current = [o for o in ordered if today is None or o.as_of <= today]
+    current = [o for o in newest_first if today is None or o.as_of <= today]
     latest = next((o for o in current if o.discount is not None), None)
     low, high = QUOTED_BAND
     if latest is None:
@@ -177,13 +201,7 @@ def show(
             f"large caps {latest.large_pe:g}x, {article(gap_words(d))} — {where} the 5–10% "
             f"“historical average” discount band, which is quoted, not computed."
         )
-    shown = ordered[(page - 1) * PAGE : page * PAGE]
-    late = " · dated after today: not used"
-    fields = [
-        Field(f"{o.as_of}{late if o not in current else ''}", _line(o), o.discount, "fraction", inline=False)
-        for o in shown
-    ]
-    fields.append(Field("Band", BAND_SOURCE, None, inline=False))
+    fields = [all_fields[i] for i in cut[page - 1]] + [BAND_FIELD]
     if count > 1:
         text += f" Page {page} of {count}, newest first" + (
             f"; `/valuation show page:{page + 1}` for older ones." if page < count else "."

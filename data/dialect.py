@@ -3,8 +3,8 @@
 The rest of the code writes SQLAlchemy Core and portable SQL; what cannot be portable lives here:
 - connection settings (SQLite's WAL and busy timeout);
 - upserts (each dialect's ``insert`` with ``on_conflict_…``);
-- the database's clock (:class:`db_now`, :class:`db_now_plus`): claims and leases compare times
-  taken from the one database all processes share, never from each host's clock;
+- the database's clock (:class:`db_now`, :class:`db_now_plus`, :class:`seconds_since`): claims, leases
+  and paces compare times taken from the one database all processes share, never from each host's clock;
 - DDL fragments migrations may use (``{ID}`` for an identity primary key, ``{TIMESTAMP}``);
 - the migration lock: an advisory transaction lock on PostgreSQL, an exclusive transaction on SQLite;
 - health checks (SQLite's ``quick_check``) and backups (``VACUUM INTO`` / ``pg_dump -Fc``).
@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import DateTime, event, literal, text
+from sqlalchemy import DateTime, Float, event, literal, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
@@ -122,6 +122,27 @@ def _plus_pg(element, compiler, **kw) -> str:
 def _plus_sqlite(element, compiler, **kw) -> str:
     seconds = compiler.process(element.clauses, **kw)
     return f"strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%+.3f seconds', {seconds}))"
+
+
+class seconds_since(FunctionElement):
+    """Seconds from a timestamp column (written with :class:`db_now`) to the database's current time,
+    as a float: how long ago a use was, on the one clock every process shares."""
+
+    type = Float()
+    inherit_cache = True
+
+    def __init__(self, column) -> None:
+        super().__init__(column)
+
+
+@compiles(seconds_since)
+def _since_pg(element, compiler, **kw) -> str:
+    return f"EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - {compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(seconds_since, SQLITE)
+def _since_sqlite(element, compiler, **kw) -> str:
+    return f"((julianday('now') - julianday({compiler.process(element.clauses, **kw)})) * 86400.0)"
 
 
 # -- one writer at a time ---------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from discord import app_commands
 from discord.ext import commands as ext
 
 from commands.alerts import validate
+from commands.pages import paginate
 from commands.reply import UserError
-from data.state import Alert
+from data.state import Alert, OverQuota
 
 from ..limits import ALERTS
+from ..permissions import allowed_on
 from .subscriptions import TargetChannel, refuse_channel_type, target_channel
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 Signal = Literal["streak", "ratio_cross", "ratio_jump", "january"]
 PAGE = 20  # alerts per page of /alert list: 20 lines stay far below Discord's 2,000 characters
 CONTENT = 2000
+HEAD_ROOM = 200  # the page's first line, with its counts and the hint
 
 
 def _describe(alert: Alert) -> str:
@@ -29,20 +32,20 @@ def _describe(alert: Alert) -> str:
 
 
 def alert_page(alerts: list[Alert], page: int) -> str:
-    """One page of the list: every alert reachable by its number, every page within 2,000 characters."""
+    """One page of the list: every alert on exactly one page, every page within 2,000 characters
+    (at most ``PAGE`` lines, fewer when lines are long)."""
     if not alerts:
         return "No alerts in this server. `/alert add` creates one."
-    pages = -(-len(alerts) // PAGE)
+    lines = [f"#{a.number} · `{_describe(a)}` → <#{a.channel_id}>" for a in alerts]
+    cut = paginate([len(line) + 1 for line in lines], PAGE, CONTENT - HEAD_ROOM)
+    pages = len(cut)
     if not 1 <= page <= pages:
-        raise UserError(f"`page` runs from 1 to {pages} here ({len(alerts)} alerts, {PAGE} a page).")
-    shown = alerts[(page - 1) * PAGE : page * PAGE]
+        raise UserError(f"`page` runs from 1 to {pages} here ({len(alerts)} alerts, at most {PAGE} a page).")
     head = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''} in this server"
     if pages > 1:
         more = f" (`/alert list page:{page + 1}` for more)" if page < pages else ""
         head += f", page {page} of {pages}{more}"
-    lines = [f"#{a.number} · `{_describe(a)}` → <#{a.channel_id}>" for a in shown]
-    text = "\n".join([head + ". `/alert remove id:N` removes one.", *lines])
-    return text if len(text) <= CONTENT else text[: CONTENT - 1] + "…"
+    return "\n".join([head + ". `/alert remove id:N` removes one.", *(lines[i] for i in cut[page - 1])])
 
 
 @app_commands.guild_only()
@@ -76,7 +79,10 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         existing = await self.bot.state.alerts(interaction.guild_id)
         ALERTS.check([a.created_by for a in existing], interaction.user.id)
         alert = Alert(interaction.guild_id, target_id, signal, threshold, direction, interaction.user.id)
-        added = await self.bot.state.add_alert(alert, self.bot.clock())
+        try:
+            added = await self.bot.state.add_alert(alert, self.bot.clock(), cap=ALERTS.cap)
+        except OverQuota as over:  # another request (of any process) took the last room meanwhile
+            raise ALERTS.refusal(over) from None
         await interaction.response.send_message(
             f"Alert #{added.number}: I'll post in <#{target_id}> when `{_describe(alert)}` fires, checked "
             "once per session after the close, with what followed the earlier times.",
@@ -97,14 +103,7 @@ class Alerts(ext.GroupCog, group_name="alert", group_description="Alerts when a 
         alert = next((a for a in await self.bot.state.alerts(interaction.guild_id) if a.number == id), None)
         if alert is None:
             raise UserError(f"There is no alert #{id} in this server.")
-        channel = interaction.guild.get_channel(alert.channel_id) if interaction.guild else None
-        member = interaction.user if isinstance(interaction.user, discord.Member) else None
-        allowed = (
-            channel.permissions_for(member).manage_channels
-            if channel is not None and member is not None
-            else interaction.permissions.manage_channels
-        )
-        if not allowed:
+        if not allowed_on(interaction, "manage_channels", alert.channel_id):  # its channel, or the server
             raise UserError(
                 f"Removing alert #{id} needs the Manage Channels permission in <#{alert.channel_id}>."
             )

@@ -21,7 +21,7 @@ from commands.pair import Pair, load_pair
 from commands.reply import Reply, UserError
 from data.calendar import TradingCalendar
 from data.errors import DataError
-from data.state import Call, TooManyOpen
+from data.state import Call, OverQuota, TooManyOpen
 
 from ..embeds import reply_embed
 from ..limits import CALL_RATE, CALLS
@@ -49,15 +49,14 @@ class Calls(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
         self.calendar = TradingCalendar()
-        self.rate = CALL_RATE()
 
     async def check_limits(self, guild_id: int, user_id: int) -> None:
-        """Open calls per member and per server (bot/limits.py), then the pace; before anything is
-        deferred or stored, so a refusal stays private."""
+        """Open calls per member and per server (bot/limits.py); before anything is deferred or
+        stored, so a refusal stays private. The pace is reserved next, around the work
+        (``CALL_RATE.held``), so a burst of calls cannot all pass before any is counted."""
         first_open = calls_cmd.open_from(self.final_through(self.bot.clock()))
         standing = await self.bot.state.calls(guild_id)
         CALLS.check([c.user_id for c in standing if c.end >= first_open], user_id)
-        self.rate.check(guild_id, user_id)  # counted once the call is stored
 
     def final_through(self, now: dt.datetime) -> dt.date:
         return self.calendar.last_closed_session(now, self.bot.settings.final_delay)
@@ -99,25 +98,31 @@ class Calls(ext.Cog):
         )
         try:
             stored = await self.bot.state.add_call(
-                call, max_open=calls_cmd.MAX_OPEN, open_from=calls_cmd.open_from(self.final_through(now))
+                call,
+                max_open=calls_cmd.MAX_OPEN,
+                open_from=calls_cmd.open_from(self.final_through(now)),
+                cap=CALLS.cap,
             )
         except TooManyOpen as exc:
             raise UserError(calls_cmd.too_many(exc.open_calls, request)) from None
-        self.rate.count(guild_id, user.id)
+        except OverQuota as over:  # another request (of any process) took the last room meanwhile
+            raise CALLS.refusal(over) from None
         log.info("call %s (#%s in guild %s) recorded", stored.id, stored.number, guild_id)
         return await self.bot.workers(calls_cmd.terms_reply, stored, pair)
 
     async def call_reply(self, message: discord.Message, options: dict[str, str]) -> Reply:
         """A call made by mention in a bot thread ("@rotation-bot call small 3m"): its terms."""
         request = calls_cmd.parse(options)
-        await self.check_limits(message.guild.id if message.guild else 0, message.author.id)
-        return await self.record(
-            request,
-            guild_id=message.guild.id if message.guild else 0,
-            channel=message.channel,
-            channel_id=message.channel.id,
-            user=message.author,
-        )
+        guild_id = message.guild.id if message.guild else 0
+        await self.check_limits(guild_id, message.author.id)
+        async with CALL_RATE.held(self.bot.state, guild_id, message.author.id):
+            return await self.record(
+                request,
+                guild_id=guild_id,
+                channel=message.channel,
+                channel_id=message.channel.id,
+                user=message.author,
+            )
 
     async def record_reply(
         self, guild_id: int, user: discord.abc.User | None, status: str | None, page: int
@@ -169,14 +174,15 @@ class Calls(ext.Cog):
             )
         request = calls_cmd.parse({"side": side, "horizon": horizon, "pair": pair or "", "note": note or ""})
         await self.check_limits(interaction.guild_id, interaction.user.id)
-        await interaction.response.defer(thinking=True)
-        reply = await self.record(
-            request,
-            guild_id=interaction.guild_id,
-            channel=interaction.channel,
-            channel_id=interaction.channel_id,
-            user=interaction.user,
-        )
+        async with CALL_RATE.held(self.bot.state, interaction.guild_id, interaction.user.id):
+            await interaction.response.defer(thinking=True)
+            reply = await self.record(
+                request,
+                guild_id=interaction.guild_id,
+                channel=interaction.channel,
+                channel_id=interaction.channel_id,
+                user=interaction.user,
+            )
         embed, _ = reply_embed(reply)
         await interaction.followup.send(embed=embed)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 from discord import app_commands
@@ -14,12 +13,16 @@ from discord.ext import tasks
 
 from commands import digest as digest_cmd
 from commands.escape import code, thread_name
+from commands.pages import FIELDS_ROOM, paginate
 from commands.reply import Field, Reply, UserError
 from commands.theme import DEFAULT_THEME
-from data.state import GuildSettings, Subscription
+from commands.visible import has_visible
+from commands.zones import matching, parse_zone
+from data.state import GuildSettings, OverQuota, Subscription
 
 from ..embeds import reply_embed
 from ..limits import DISCUSS_RATE, SUBSCRIPTIONS
+from ..permissions import allowed_on
 from ..schedule import discord_time, due_session, due_time, next_due, parse_post_time, post_time_rule
 
 if TYPE_CHECKING:
@@ -37,6 +40,11 @@ TOPIC_LENGTH = 90  # a thread name is at most 100 characters; room for the bot's
 
 def _names(perms: list[str]) -> str:
     return ", ".join(p.replace("_", " ").title() for p in perms)
+
+
+async def _zone_suggestions(_: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Real IANA zones only (:mod:`commands.zones`), so what a member picks is always accepted."""
+    return [app_commands.Choice(name=z, value=z) for z in matching(current[:40])]
 
 
 def refuse_channel_type(kind: discord.ChannelType) -> str | None:
@@ -95,7 +103,6 @@ def target_channel(
 class Subscriptions(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
-        self.discuss_rate = DISCUSS_RATE()
 
     async def cog_load(self) -> None:
         if self.bot.settings.scheduler_enabled:
@@ -171,7 +178,11 @@ class Subscriptions(ext.Cog):
         sub = Subscription(
             target_id, interaction.guild_id, post_time, guild.timezone, thread, interaction.user.id
         )
-        if not await self.bot.state.subscribe(sub, now):
+        try:
+            stored = await self.bot.state.subscribe(sub, now, cap=SUBSCRIPTIONS.cap)
+        except OverQuota as over:  # another request (of any process) took the last room meanwhile
+            raise SUBSCRIPTIONS.refusal(over) from None
+        if not stored:
             raise UserError(f"<#{target_id}> is subscribed from another server; it cannot be changed here.")
         rule = self._rule(post_time, guild.timezone, now)
         await interaction.response.send_message(
@@ -198,6 +209,7 @@ class Subscriptions(ext.Cog):
         time="Default post time, HH:MM in that zone; 'close' for 30 minutes after the US close",
         theme="Charts for Discord's dark theme (the default) or its light theme",
     )
+    @app_commands.autocomplete(timezone=_zone_suggestions)
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def server_settings(
@@ -212,13 +224,7 @@ class Subscriptions(ext.Cog):
         if timezone is not None or time is not None or theme is not None:
             if not interaction.permissions.manage_guild:
                 raise UserError("Changing this server's settings needs the Manage Server permission.")
-            zone = current.timezone if timezone is None else timezone.strip()
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise UserError(
-                    f"{code(zone)} is not a time zone: use an IANA name such as Europe/Berlin."
-                ) from None
+            zone = current.timezone if timezone is None else parse_zone(timezone)
             post_time = current.post_time
             if time is not None:
                 try:
@@ -255,11 +261,16 @@ class Subscriptions(ext.Cog):
                 raise UserError("Give either `channel` or `id`, not both.")
             if not id.strip().isdecimal() or len(id.strip()) > 20:
                 raise UserError(f"`id` is the number /subscriptions shows (got {code(id, 24)}).")
-            target_id, user_perms = int(id.strip()), interaction.permissions
+            target_id = int(id.strip())
+            # on the target channel, not where this is typed; server-wide once the channel is gone
+            allowed = allowed_on(interaction, "manage_channels", target_id)
         else:
             target_id, _, user_perms, _ = target_channel(interaction, channel)
-        if not user_perms.manage_channels:
-            raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission there.")
+            allowed = user_perms.manage_channels  # Discord's own figure for that channel
+        if not allowed:
+            gone = interaction.guild is not None and interaction.guild.get_channel(target_id) is None
+            where = "in this server (the channel no longer exists)" if gone and id is not None else "there"
+            raise UserError(f"Unsubscribing <#{target_id}> needs the Manage Channels permission {where}.")
         removed = await self.bot.state.unsubscribe(interaction.guild_id, target_id)
         text = (
             f"<#{target_id}> will get no more daily updates."
@@ -275,12 +286,9 @@ class Subscriptions(ext.Cog):
         self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 1000] = 1
     ) -> None:
         subs = await self.bot.state.subscriptions(interaction.guild_id)
-        pages = max(1, -(-len(subs) // PAGE))
-        if page > pages:
-            raise UserError(f"`page` runs from 1 to {pages} here ({len(subs)} subscriptions, {PAGE} a page).")
         now = self.bot.clock()
         fields = []
-        for sub in subs[(page - 1) * PAGE : page * PAGE]:
+        for sub in subs:
             cached = interaction.guild.get_channel(sub.channel_id) if interaction.guild else None
             problems = [sub.problem] if sub.problem else []
             if cached is None:
@@ -292,6 +300,14 @@ class Subscriptions(ext.Cog):
             value = self._describe(sub, now) + (f"\n⚠️ {'; '.join(problems)}" if problems else "")
             name = f"#{thread_name(cached.name)}" if cached else str(sub.channel_id)
             fields.append(Field(name, value, None, inline=False))
+        # every subscription on exactly one page: at most PAGE, and no more than one embed holds
+        cut = paginate([len(f.name) + len(f.value[:1024]) for f in fields], PAGE, FIELDS_ROOM)
+        pages = len(cut)
+        if page > pages:
+            raise UserError(
+                f"`page` runs from 1 to {pages} here ({len(subs)} subscriptions, at most {PAGE} a page)."
+            )
+        fields = [fields[i] for i in cut[page - 1]]
         text = (
             f"{len(subs)} channel{'s' if len(subs) != 1 else ''} subscribed in this server."
             if subs
@@ -342,21 +358,28 @@ class Subscriptions(ext.Cog):
             raise UserError(
                 "Opening a discussion thread needs your own Create Public Threads permission here."
             )
+        if topic is not None and topic.strip() and not has_visible(topic):
+            raise UserError(
+                "`topic` needs at least one visible character; leave it out for the default name."
+            )
         if topic is not None and len(" ".join(topic.split())) > TOPIC_LENGTH:
             raise UserError(f"`topic` names the thread in at most {TOPIC_LENGTH} characters.")
         name = thread_name(topic or "", TOPIC_LENGTH)
-        self.discuss_rate.take(interaction.guild_id, interaction.user.id)
-        await interaction.response.defer(thinking=True)
-        query = digest_cmd.COMMAND.validate({})
-        theme = await self.bot.chart_theme(interaction.guild_id)
-        reply = await self.bot.answers.answer(
-            digest_cmd.COMMAND, query, self.bot.market, self.bot.workers, theme
-        )
-        embed, file = reply_embed(reply)
-        message = await interaction.followup.send(embed=embed, file=file or discord.utils.MISSING, wait=True)
-        thread = await channel.create_thread(
-            name=name or f"Rotation talk {reply.as_of}", message=message, auto_archive_duration=1440
-        )
+        # reserved before the defer (a refusal stays private), given back if no thread is opened
+        async with DISCUSS_RATE.held(self.bot.state, interaction.guild_id, interaction.user.id):
+            await interaction.response.defer(thinking=True)
+            query = digest_cmd.COMMAND.validate({})
+            theme = await self.bot.chart_theme(interaction.guild_id)
+            reply = await self.bot.answers.answer(
+                digest_cmd.COMMAND, query, self.bot.market, self.bot.workers, theme
+            )
+            embed, file = reply_embed(reply)
+            message = await interaction.followup.send(
+                embed=embed, file=file or discord.utils.MISSING, wait=True
+            )
+            thread = await channel.create_thread(
+                name=name or f"Rotation talk {reply.as_of}", message=message, auto_archive_duration=1440
+            )
         await thread.send(
             "Ask me here by mentioning me, e.g. “@rotation-bot how big is the gap this year?” "
             "or “what's the streak?”"

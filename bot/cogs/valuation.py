@@ -13,7 +13,8 @@ from commands.valuation import PAGE, PE_RANGE, QUOTED, SOURCE_LENGTH, pages, par
 
 from ..embeds import reply_embed
 from ..limits import VALUATION_RATE
-from ..valuations import record_valuation, remove_valuation, show_valuation
+from ..permissions import allowed_on
+from ..valuations import live_stand_in, record_valuation, remove_valuation, show_valuation
 
 if TYPE_CHECKING:
     from ..client import RotationBot
@@ -27,7 +28,6 @@ class Valuation(
 ):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
-        self.rate = VALUATION_RATE()
         super().__init__()
 
     @app_commands.command(
@@ -37,14 +37,14 @@ class Valuation(
     async def show(
         self, interaction: discord.Interaction[RotationBot], page: app_commands.Range[int, 1, 100] = 1
     ) -> None:
-        if page > 1:  # a page beyond the list is refused privately, before the public defer
-            stored = len(await self.bot.state.valuations(interaction.guild_id))
-            live = 1 if getattr(self.bot.market, "live", None) is not None else 0
-            last = pages(len(QUOTED) + stored + live)
-            if page > last:
-                raise UserError(f"`page` runs from 1 to {last} here ({PAGE} observations a page).")
-        await interaction.response.defer(thinking=True)
         today = self.bot.clock().date()
+        if page > 1:  # a page beyond the list is refused privately, before the public defer
+            stored = await self.bot.state.valuations(interaction.guild_id)
+            live = [live_stand_in(today)] if getattr(self.bot.market, "live", None) is not None else []
+            last = pages([*QUOTED, *stored, *live], today)
+            if page > last:
+                raise UserError(f"`page` runs from 1 to {last} here (at most {PAGE} observations a page).")
+        await interaction.response.defer(thinking=True)
         theme = await self.bot.chart_theme(interaction.guild_id)
         reply = await show_valuation(
             self.bot.state, interaction.guild_id, self.bot.market, today, self.bot.workers, page, theme=theme
@@ -82,8 +82,9 @@ class Valuation(
             options["excludes_losses"] = str(excludes_losses).lower()
         now = self.bot.clock()
         parse_record(options, interaction.user.id, now.date())  # a mistake is answered before counting
-        self.rate.take(interaction.guild_id, interaction.user.id)
-        text = await record_valuation(self.bot.state, interaction.guild_id, options, interaction.user.id, now)
+        state, guild, user = self.bot.state, interaction.guild_id, interaction.user.id
+        async with VALUATION_RATE.held(state, guild, user):  # given back if the record is refused
+            text = await record_valuation(state, guild, options, user, now)
         await interaction.response.send_message(text, ephemeral=True)  # a member's own record: private
 
     @app_commands.command(
@@ -96,7 +97,7 @@ class Valuation(
             interaction.guild_id,
             str(id),
             interaction.user.id,
-            interaction.permissions.manage_messages,
+            allowed_on(interaction, "manage_messages"),  # a record of the whole server: server-wide
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -19,6 +19,7 @@ from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
 from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
+from .quotas import Cap, OverPace, OverQuota, Pace, QuotaStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
 from .subscriptions import Subscription, SubscriptionStore
@@ -31,9 +32,13 @@ __all__ = [
     "Alert",
     "BackupFailed",
     "Call",
+    "Cap",
     "Claim",
     "GuildSettings",
     "Holding",
+    "OverPace",
+    "OverQuota",
+    "Pace",
     "StateCorrupt",
     "StateStore",
     "StoredUpdate",
@@ -53,6 +58,7 @@ class StateStore(
     BackupStore,
     UpdateStore,
     IdentifyStore,
+    QuotaStore,
 ):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

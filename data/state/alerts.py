@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select, update
 
 from .base import Base, next_number
+from .quotas import Cap, check_cap
 from .schema import alerts
 
 
@@ -29,10 +30,15 @@ class Alert:
 
 
 class AlertStore(Base):
-    async def add_alert(self, alert: Alert, now: dt.datetime) -> Alert:
-        """Store ``alert``; returns it with its id and its number in the server."""
+    async def add_alert(self, alert: Alert, now: dt.datetime, cap: Cap | None = None) -> Alert:
+        """Store ``alert``; returns it with its id and its number in the server. With ``cap``,
+        :class:`OverQuota` when the member or the server already has as many active alerts as it
+        allows (counted under the server's number row, so concurrent adds queue)."""
         async with self.engine.begin() as conn:
-            number = await next_number(conn, alert.guild_id, "alert")
+            number = await next_number(conn, alert.guild_id, "alert")  # the server's lock, to the commit
+            if cap is not None:
+                active = and_(alerts.c.guild_id == alert.guild_id, alerts.c.active.is_(True))
+                await check_cap(conn, alerts.c.created_by, active, alert.created_by, cap)
             new_id = (
                 await conn.execute(
                     alerts.insert()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select, update
 
 from .base import Base, next_number
+from .quotas import Cap, check_cap
 from .schema import call_deliveries, calls
 
 
@@ -71,12 +72,14 @@ class TooManyOpen(Exception):
 
 
 class CallStore(Base):
-    async def add_call(self, call: Call, *, max_open: int, open_from: dt.date) -> Call:
+    async def add_call(
+        self, call: Call, *, max_open: int, open_from: dt.date, cap: Cap | None = None
+    ) -> Call:
         """Store a call unless its maker already has ``max_open`` calls on the same pair and horizon
-        whose window ends on or after ``open_from`` (not withdrawn). The count and the insert share a
-        transaction. The database assigns the id and the server's counter row the number; on SQLite
-        one writer at a time means two calls at once cannot both slip past the count (on PostgreSQL
-        two concurrent calls by one member could: a soft limit, not worth a lock)."""
+        whose window ends on or after ``open_from`` (not withdrawn), or (with ``cap``) as many open
+        calls as a member or the server may hold (:class:`OverQuota`). The server's number is taken
+        first: its counter row stays locked to the commit (the write lock on SQLite), so the counts
+        that follow see every concurrent call from any process, and a refusal rolls the number back."""
         same = and_(
             calls.c.guild_id == call.guild_id,
             calls.c.user_id == call.user_id,
@@ -87,10 +90,17 @@ class CallStore(Base):
             calls.c.end_session >= open_from.isoformat(),
         )
         async with self.engine.begin() as conn:
+            number = await next_number(conn, call.guild_id, "call")  # the server's lock, to the commit
             existing = [_call(r) for r in (await conn.execute(select(calls).where(same))).all()]
             if len(existing) >= max_open:
                 raise TooManyOpen(existing)
-            number = await next_number(conn, call.guild_id, "call")
+            if cap is not None:
+                standing = and_(
+                    calls.c.guild_id == call.guild_id,
+                    calls.c.withdrawn_at.is_(None),
+                    calls.c.end_session >= open_from.isoformat(),
+                )
+                await check_cap(conn, calls.c.user_id, standing, call.user_id, cap)
             new_id = (
                 await conn.execute(
                     calls.insert()

@@ -289,6 +289,23 @@ MIGRATIONS: list[Migration] = [
         ],
     ),
     (
+        10,
+        "pace_uses: paces reserved before the work, shared by every process (data/state/quotas.py)",
+        [
+            """CREATE TABLE pace_uses (
+                id {ID},
+                pace VARCHAR(40) NOT NULL,
+                guild_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                used_at {TIMESTAMP} NOT NULL,
+                token VARCHAR(32) NOT NULL
+            )""",
+            "CREATE INDEX pace_uses_member ON pace_uses (pace, user_id, used_at)",
+            "CREATE INDEX pace_uses_server ON pace_uses (pace, guild_id, used_at)",
+            "CREATE INDEX pace_uses_token ON pace_uses (token)",
+        ],
+    ),
+    (
         11,
         "provider_health: each live data provider's last success, failure and back-off, for every process",
         [
@@ -426,6 +443,16 @@ LEDGERS = {
     "alerts": (alert_deliveries, alert_deliveries.c.alert_id),
     "calls": (call_deliveries, call_deliveries.c.call_id),
 }
+pace_uses = Table(
+    "pace_uses",
+    metadata,
+    Column("id", BigInteger, primary_key=True),  # assigned by the database
+    Column("pace", String),  # which pace: "call", "valuation", "discuss"
+    Column("guild_id", BigInteger),
+    Column("user_id", BigInteger),
+    Column("used_at", DateTime(timezone=True)),  # the database's clock; see data.dialect.db_now
+    Column("token", String),  # the reservation's, so a failed use is released by its holder only
+)
 provider_health = Table(
     "provider_health",
     metadata,

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select, update
 
 from ..db import insert_for
+from ..dialect import exclusive
 from .base import Base
+from .quotas import Cap, check_cap
 from .schema import deliveries, subscriptions
 
 
@@ -26,9 +28,11 @@ class Subscription:
 
 
 class SubscriptionStore(Base):
-    async def subscribe(self, sub: Subscription, now: dt.datetime) -> bool:
+    async def subscribe(self, sub: Subscription, now: dt.datetime, cap: Cap | None = None) -> bool:
         """Create or change a channel's subscription; False (nothing written) when the channel's row
-        belongs to another server: an update never moves a subscription between servers."""
+        belongs to another server: an update never moves a subscription between servers. With
+        ``cap``, :class:`OverQuota` when a *new* channel would pass it (changing one adds nothing),
+        counted under a lock on the server's subscriptions every process shares."""
         values = {
             "channel_id": sub.channel_id,
             "guild_id": sub.guild_id,
@@ -46,7 +50,19 @@ class SubscriptionStore(Base):
             set_={k: stmt.excluded[k] for k in values if k not in ("channel_id", "guild_id", "created_at")},
             where=subscriptions.c.guild_id == stmt.excluded.guild_id,
         )
-        async with self.engine.begin() as conn:
+        if cap is None:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(stmt)
+            return result.rowcount == 1
+        async with exclusive(self.engine, f"quota:subscriptions:{sub.guild_id}") as conn:
+            active_here = and_(subscriptions.c.guild_id == sub.guild_id, subscriptions.c.active.is_(True))
+            this = subscriptions.c.channel_id == sub.channel_id
+            if (
+                await conn.execute(select(subscriptions.c.channel_id).where(active_here, this))
+            ).first() is None:
+                await check_cap(
+                    conn, subscriptions.c.created_by, and_(active_here, ~this), sub.created_by, cap
+                )
             result = await conn.execute(stmt)
         return result.rowcount == 1
 

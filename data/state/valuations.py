@@ -8,14 +8,23 @@ from sqlalchemy import and_, select
 
 from ..valuations import Observation
 from .base import Base, next_number
+from .quotas import Cap, check_cap
 from .schema import valuations
 
 
 class ValuationStore(Base):
-    async def add_valuation(self, guild_id: int, obs: Observation, now: dt.datetime) -> int:
-        """Store a member's figures; returns their number in the server (never reused)."""
+    async def add_valuation(
+        self, guild_id: int, obs: Observation, now: dt.datetime, cap: Cap | None = None
+    ) -> int:
+        """Store a member's figures; returns their number in the server (never reused). With ``cap``,
+        :class:`OverQuota` when the member or the server already holds as many as it allows: counted
+        after the server's number row is locked, so concurrent records from any process queue."""
         async with self.engine.begin() as conn:
-            number = await next_number(conn, guild_id, "valuation")
+            number = await next_number(conn, guild_id, "valuation")  # the server's lock, to the commit
+            if cap is not None:
+                await check_cap(
+                    conn, valuations.c.recorded_by, valuations.c.guild_id == guild_id, obs.recorded_by, cap
+                )
             await conn.execute(
                 valuations.insert().values(
                     number=number,

@@ -13,6 +13,7 @@ from tests.bot.fake_discord import ALL_TEXT, EPHEMERAL, MANAGE_CHANNELS, dispatc
 from tests.conftest import bot_settings
 
 MOD = ALL_TEXT | MANAGE_CHANNELS
+ROLE, DESK = "2400000000000000100", "2400000000000000001"  # a role members may be given; #desk-0
 MASKED_LINK = re.compile(r"\[[^\]]*\]\(")
 MENTION = re.compile(r"<@!?&?\d+>|<#\d+>|</[\w -]+:\d+>|@everyone|@here", re.IGNORECASE)
 HEADING = re.compile(r"(?m)^(#{1,3} |-# |> )")
@@ -120,3 +121,26 @@ async def thread_bot(fake, tmp_path, snapshot_market):
     yield bot
     await bot.close()
     pool.close()
+
+
+def guild_with_role(
+    fake, role_perms: int = 0, overwrite: tuple[str, int, int] | None = None, desk: str = DESK
+) -> dict:
+    """The server (with #desk-0, id ``desk``) and a role granting ``role_perms``, and on #desk-0 an
+    overwrite (role or member id, allow, deny). :func:`with_role` gives an interaction's member the role."""
+    guild = fake.guild([desk])
+    role = {"id": ROLE, "name": "helpers", "permissions": str(role_perms), "position": 1, "color": 0}
+    guild["roles"].append(role | {"hoist": False, "managed": False, "mentionable": False, "flags": 0})
+    if overwrite is not None:
+        target, allow, deny = overwrite
+        channel = next(c for c in guild["channels"] if c["id"] == desk)
+        kind = 0 if target == ROLE else 1
+        channel["permission_overwrites"] = [
+            {"id": target, "type": kind, "allow": str(allow), "deny": str(deny)}
+        ]
+    return guild
+
+
+def with_role(payload: dict) -> dict:
+    payload["member"]["roles"] = [ROLE]
+    return payload

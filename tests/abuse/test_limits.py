@@ -121,18 +121,22 @@ async def test_discuss_has_a_cooldown_per_member_and_a_limit_per_server(make_bot
     assert len([r for r in fake.requests if r.path.endswith("/threads")]) == 5
 
 
-def test_rate_windows_slide_and_a_refusal_does_not_count():
-    now = [0.0]
-    rate = Rate("ask", member=(2, 60), server=(3, 60), clock=lambda: now[0])
-    rate.take(1, 10)
-    rate.take(1, 10)
-    with pytest.raises(UserError, match=r"you can ask 2 times per minute\. Try again in 60 s"):
-        rate.take(1, 10)
-    rate.take(1, 11)
+async def test_a_rates_refusals_say_when_and_a_released_use_is_given_back(state):
+    rate = Rate("ask", "ask", member=(2, 60), server=(3, 60))
+    await rate.reserve(state, 1, 10)
+    token = await rate.reserve(state, 1, 10)
+    with pytest.raises(UserError, match=r"you can ask 2 times per minute\. Try again in (59|60) s"):
+        await rate.reserve(state, 1, 10)
+    await rate.reserve(state, 1, 11)
     with pytest.raises(UserError, match="3 times per minute in all"):
-        rate.take(1, 12)
-    now[0] = 60.0
-    rate.take(1, 10)  # the first two uses have left the window; the refusals never entered it
+        await rate.reserve(state, 1, 12)
+    await state.release_use(token)
+    await rate.reserve(state, 1, 12)  # the released use made room; the refusals never took any
+    with pytest.raises(RuntimeError):
+        async with rate.held(state, 2, 20):
+            raise RuntimeError("the work failed")
+    await rate.reserve(state, 2, 20)
+    await rate.reserve(state, 2, 20)  # both of member 20's uses were still free
 
 
 def test_a_quota_counts_only_what_it_is_given():

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from data.state import Subscription
-from tests.abuse.conftest import MOD, opt, private_refusal, run, subcommand
+from tests.abuse.conftest import MOD, guild_with_role, opt, private_refusal, run, subcommand, with_role
+from tests.bot.fake_discord import MANAGE_CHANNELS
 from tests.bot.test_subscriptions import Clock
 
 NOW = dt.datetime(2026, 8, 21, 20, 31, tzinfo=dt.UTC)
@@ -65,7 +66,7 @@ async def test_state_writes_are_filtered_by_server(state):
 
 async def test_a_deleted_channels_subscription_stays_removable_by_its_id_in_its_server_only(make_bot, fake):
     gone = "2500000000000000001"  # subscribed, then the channel was deleted: no client can pick it
-    bot = await make_bot(guild=fake.guild(), clock=Clock())
+    bot = await make_bot(guild=guild_with_role(fake, MANAGE_CHANNELS), clock=Clock())  # a server-wide role
     guild = int(fake.guild_id)
     await bot.state.subscribe(Subscription(int(gone), guild, None, "America/New_York", True, 1), NOW)
     await bot.state.subscribe(_foreign_sub(), NOW)
@@ -73,10 +74,14 @@ async def test_a_deleted_channels_subscription_stays_removable_by_its_id_in_its_
     (field,) = fake.for_interaction(listing)[0].json["data"]["embeds"][0]["fields"]
     assert f"channel not found: `/unsubscribe id:{gone}` removes it" in field["value"]
     plain = await run(bot, fake.interaction("unsubscribe", {"id": gone}))
-    needs = f"Unsubscribing <#{gone}> needs the Manage Channels permission there."
+    needs = (
+        f"Unsubscribing <#{gone}> needs the Manage Channels permission in this server "
+        "(the channel no longer exists)."
+    )
     assert private_refusal(fake, plain) == needs
-    theirs = await run(bot, fake.interaction("unsubscribe", {"id": FOREIGN_CHANNEL}, member_permissions=MOD))
+    foreign = fake.interaction("unsubscribe", {"id": FOREIGN_CHANNEL}, member_permissions=MOD)
+    theirs = await run(bot, with_role(foreign))
     assert private_refusal(fake, theirs) == f"<#{FOREIGN_CHANNEL}> was not subscribed in this server."
-    mine = await run(bot, fake.interaction("unsubscribe", {"id": gone}, member_permissions=MOD))
+    mine = await run(bot, with_role(fake.interaction("unsubscribe", {"id": gone}, member_permissions=MOD)))
     assert private_refusal(fake, mine) == f"<#{gone}> will get no more daily updates."
     assert [s.channel_id for s in await bot.state.subscriptions()] == [int(FOREIGN_CHANNEL)]

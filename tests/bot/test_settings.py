@@ -119,3 +119,42 @@ def test_the_bot_says_which_setting_is_wrong_instead_of_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "CHART_WORKERS='lots': expects a whole number" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("cache", "state", "refused"),
+    [
+        ("sqlite+aiosqlite:///var/one.db", "sqlite+aiosqlite:///var/one.db", True),
+        ("sqlite+aiosqlite:///var/one.db", "sqlite:///./var/../var/one.db", True),  # the same file
+        ("sqlite+aiosqlite:///var/cache.db", "sqlite+aiosqlite:///var/state.db", False),
+        ("sqlite+aiosqlite:///:memory:", "sqlite+aiosqlite:///:memory:", False),  # two databases
+        ("postgresql+asyncpg://bot@db/rotation", "postgresql+asyncpg://bot@db/rotation", False),
+    ],
+)
+def test_one_sqlite_file_for_cache_and_state_is_refused(clean_env, cache, state, refused):
+    clean_env.setenv("DATABASE_URL", cache)
+    clean_env.setenv("STATE_DATABASE_URL", state)
+    if not refused:
+        Settings()
+        return
+    with pytest.raises(SettingsError, match=r"name the same SQLite file \(.*one\.db\): the market cache"):
+        Settings()
+
+
+def test_the_bot_refuses_to_start_on_one_sqlite_file_before_touching_it(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/both.db"
+    (tmp_path / "both.db").write_bytes(b"not a database")  # a damaged file: it must not be set aside
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DATABASE_URL": url, "STATE_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "DATABASE_URL and STATE_DATABASE_URL name the same SQLite file" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.db"]  # nothing set aside or created

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import replace
 
 import pytest
@@ -230,14 +231,20 @@ def test_the_record_reply_stays_within_discords_limits_and_pages(pair):
     assert len(first.fields) <= 25
     assert all(len(f.value) <= 1024 and len(f.name) <= 256 for f in first.fields)
     assert len(first.title) + len(first.text) + sum(len(f.name) + len(f.value) for f in first.fields) < 6000
-    assert "Page 1 of 3" in first.text
+    assert "Page 1 of 4" in first.text  # 8 members a page; the open calls' lines fill a field sooner
     assert "60 closed calls by 20 members" in first.text
     assert "30 open calls" in first.text
     assert "(provisional)" in first.fields[-1].value
     third = c.calls_reply(calls, frames, FINAL, today=FINAL, status=None, who=None, page=3, source="snap")
     assert len([f for f in third.fields if "right" in f.name]) == 4  # members 17-20
-    with pytest.raises(UserError, match="only 3 pages"):
-        c.calls_reply(calls, frames, FINAL, today=FINAL, status=None, who=None, page=4, source="snap")
+    shown = []
+    for page in range(1, 5):
+        reply = c.calls_reply(calls, frames, FINAL, today=FINAL, status=None, who=None, page=page, source="s")
+        assert all(len(f.value) <= 1024 for f in reply.fields)
+        shown += [int(n) for n in re.findall(r"^#(\d+) ", reply.fields[-1].value, re.MULTILINE)]
+    assert sorted(shown) == list(range(100, 130))  # every open call on exactly one page
+    with pytest.raises(UserError, match="only 4 pages"):
+        c.calls_reply(calls, frames, FINAL, today=FINAL, status=None, who=None, page=5, source="snap")
     closed = c.calls_reply(calls, frames, FINAL, today=FINAL, status="closed", who=None, page=5, source="s")
     assert "✅" in closed.fields[-1].value or "❌" in closed.fields[-1].value
 

@@ -272,7 +272,9 @@ async def test_migrate_and_backup_commands(empty_url, tmp_path, monkeypatch, cap
     from bot.__main__ import main
 
     monkeypatch.setenv("STATE_DATABASE_URL", empty_url)
-    monkeypatch.setenv("DATABASE_URL", empty_url)  # one database for both stores, as a shared deployment
+    # one PostgreSQL database for both stores, as a shared deployment; never one SQLite file (refused)
+    own_file = f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}"
+    monkeypatch.setenv("DATABASE_URL", empty_url if empty_url.startswith("postgresql") else own_file)
     monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
     assert await asyncio.to_thread(main, ["migrate"]) == 0
     assert capsys.readouterr().out.strip() == f"cache schema {CACHE_VERSION}, state schema {LATEST}"
