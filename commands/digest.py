@@ -23,7 +23,7 @@ from .gap import GapFigures
 from .gap import compute as gap_compute
 from .history import fired_today
 from .pair import HistoryProvider, Pair, load_pair
-from .periods import parse_date, parse_period
+from .periods import parse_date, parse_period, require_session
 from .registry import Command, Option
 from .reply import Field, Reply, UserError, pct, pp
 from .streak import StreakFigures, daily_spread, run_position, runs
@@ -124,7 +124,9 @@ async def load(query: DigestQuery, data: HistoryProvider) -> Pair:
 
 def build(query: DigestQuery, pair: Pair) -> Reply:
     if query.date is not None:
+        full = pair.frame.index
         pair = pair.until(query.date, "date")
+        require_session(full, query.date, "date")
     if len(pair.frame) < 2:
         raise UserError(
             f"{pair.as_of} is the first session {pair.small} and {pair.large} have in common: there is no "

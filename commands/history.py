@@ -140,7 +140,8 @@ def cross_occurrences(frame: pd.DataFrame, direction: str) -> Occurrences:
     # sessions on the other side among the DEBOUNCE before each session (none before the first ones)
     before = np.cumsum(np.r_[0, other])
     was_other = np.zeros(len(r), bool)
-    was_other[DEBOUNCE:] = before[DEBOUNCE:-1] - before[: len(r) - DEBOUNCE] == DEBOUNCE
+    if len(r) > DEBOUNCE:  # fewer sessions cannot have DEBOUNCE before one (and the slices would not align)
+        was_other[DEBOUNCE:] = before[DEBOUNCE:-1] - before[: len(r) - DEBOUNCE] == DEBOUNCE
     fired = ratio.index[side & was_other]
     return Occurrences(
         fired,

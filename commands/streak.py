@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import charts, export
 from .pair import HistoryProvider, Pair, load_pair
-from .periods import parse_date
+from .periods import parse_date, require_session
 from .registry import Command, Option
 from .reply import Field, Reply, UserError, pct, plural, sessions
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
@@ -179,6 +179,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
     full = pair.frame.index
     if query.as_of is not None:
         pair = pair.until(query.as_of)
+        require_session(full, query.as_of, "as_of")
     if len(pair.frame) < 2:
         second = full[1].date() if len(full) > 1 else "none yet"
         raise UserError(

@@ -213,3 +213,25 @@ async def test_a_streak_below_alert_fires_on_the_session_the_trailing_run_reache
     assert post.reply.title == "Alert: an underperformance streak reaching 7 sessions — 2026-07-08"
     assert "small caps led over the next month in" in post.reply.text
     assert evaluate(pair, dt.date(2026, 7, 9), spec) == []  # the same run counts once
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
+def test_ratio_cross_on_too_few_sessions_finds_none(n):
+    # issue 25: 3 and 4 sessions made the debounce slices disagree in length (a crash in /digest)
+    f = frame_from([0.01, -0.01, 0.02, -0.02, 0.01][: n - 1])
+    for direction in ("above", "below"):
+        assert list(history.cross_occurrences(f, direction).dates) == []
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "date"),
+    [("^RUT", "^GSPC", "1987-09-14"), ("^RUT", "^GSPC", "1987-09-15"), ("IWM", "SPY", "2000-05-31"),
+     ("IWM", "SPY", "2000-06-01")],
+)
+async def test_the_digest_answers_on_a_pairs_third_and_fourth_session(snapshot_market, small, large, date):
+    from commands import digest
+
+    query = digest.COMMAND.validate({"date": date, "small": small, "large": large})
+    reply = await execute(digest.COMMAND, query, snapshot_market)
+    assert reply.as_of == dt.date.fromisoformat(date)
+    assert "Signal:" not in reply.text  # no 200-day average yet, so no cross can fire
