@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts, export
+from .leads import Sides, sentence
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import parse_date, require_session
 from .registry import Command, Option
@@ -188,6 +189,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
             "Pick a later `as_of`."
         )
     s = compute(pair.frame)
+    sides = Sides(pair.small, pair.large)
     first = pair.frame.index[0].date()
     if s.sign == 0:
         headline = (
@@ -197,20 +199,21 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         )
     else:
         verb = "outperformed" if s.sign > 0 else "underperformed"
-        who = "Small caps" if query.small == "^RUT" else pair.small_name
-        than = "large caps" if query.large == "^GSPC" else pair.large_name
+        words = sides.across_size and sides.indices  # "small caps" only for the index size pair
+        who = sentence(sides.name(pair.small)) if words else pair.small_name
+        than = sides.name(pair.large) if words else pair.large_name
         run = f"{s.length} consecutive sessions" if s.length > 1 else "1 session"
         headline = (
-            f"{who} {'have' if who == 'Small caps' else 'has'} {verb} {than} for {run} as of {s.end.date()}, "
+            f"{who} {'have' if words else 'has'} {verb} {than} for {run} as of {s.end.date()}, "
             f"since {s.start.date()}, a cumulative spread of {pct(s.cumulative)}. {_standing(s, first)}"
         )
     kind = "outperformance" if s.sign >= 0 else "underperformance"
     reply = Reply(
-        title="Small vs large: streak" + (f" as of {pair.as_of}" if query.as_of else ""),
+        title=f"{sides.title}: streak" + (f" as of {pair.as_of}" if query.as_of else ""),
         text=headline,
         fields=[
             Field("Current run", sessions(s.length), s.length, "sessions"),
-            Field("Direction", {1: "small ahead", -1: "small behind", 0: "tie"}[s.sign], s.sign),
+            Field("Direction", sides.direction(s.sign), s.sign),
             Field("Started", str(s.start.date()) if s.sign else "—", None),
             Field("Cumulative spread", pct(s.cumulative), s.cumulative, "fraction"),
             Field("Rank", f"{s.rank} of {s.of_kind}" if s.sign else "—", s.rank if s.sign else None),
@@ -227,7 +230,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         lambda: charts.streak_chart(
             recent,
             s.start if s.sign else None,
-            f"Daily spread, small − large: current run {s.length} "
+            f"Daily spread, {sides.difference}: current run {s.length} "
             f"({'ahead' if s.sign > 0 else 'behind' if s.sign < 0 else 'tie'})",
             str(pair.as_of),
         ),

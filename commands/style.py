@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import export, gap
-from .gap import Framing, GapQuery
+from .gap import GapQuery
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period
 from .registry import Command, Option
@@ -44,8 +44,8 @@ async def load(query: StyleQuery, data: HistoryProvider) -> Pair:
 
 def build(query: StyleQuery, pair: Pair) -> Reply:
     """/gap's answer for the (value, growth) pair, with /streak's current run added to it."""
-    framing = Framing.between(query.value, query.growth, "Small-cap value vs growth")
-    reply = gap.build(GapQuery(query.period, query.value, query.growth, framing), pair)
+    title = "Small-cap value vs growth"
+    reply = gap.build(GapQuery(query.period, query.value, query.growth, title), pair)
     s = streak_compute(pair.frame)
     side = "value ahead" if s.sign > 0 else "growth ahead"
     run = f"{s.length} session{'s' if s.length != 1 else ''}, {side}" if s.sign else "no run (a tie)"
