@@ -124,9 +124,9 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             Field("Sessions", str(g.sessions), g.sessions, "sessions"),
             *risk.fields(r, pair.small, pair.large, ratio_name),
         ],
-        as_of=pair.as_of,
+        as_of=g.window.end.date(),  # the last close the answer uses (not the data's newest)
         source=pair.source,
-        notes=list(pair.notes),
+        notes=pair.notes_to(g.window.end),
         figures={"risk": risk.figures_json(r)},
     )
     charts.attach(
@@ -137,7 +137,7 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             pair.small_name,
             pair.large_name,
             f"{title}, {g.window.label}: spread {pp(g.spread)}",
-            str(pair.as_of),
+            str(g.window.end.date()),
             ratio_label=f"{pair.small}/{pair.large}".replace("^", ""),
         ),
     )

@@ -1,7 +1,9 @@
 """/rates — the rate tailwind, measured: does the small/large ratio move with yields?
 
-Changes, never levels: weekly closes (the last session of each week, W-FRI) of the ratio and of the
-yield; the ratio's weekly log change against the yield's weekly change in basis points.
+Changes, never levels: the base close and then weekly closes (the last session of each week ending
+Friday, dated by that session) of the ratio and of the yield, on sessions both have; the ratio's
+weekly log change against the yield's weekly change in basis points. The answer is as of its last
+row's session.
 - correlation: Pearson, over the period's weeks, and the latest rolling 26-week value;
 - beta: the least-squares slope, in percent of ratio per 10 bp of yield.
 ^TNX (10-year, bundled, quoted in percent) or ^IRX (13-week bill, live only). Whatever the sign, the
@@ -23,7 +25,7 @@ from .freshness import with_freshness
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period, resolve
 from .registry import Command, Option
-from .reply import Field, Reply, UserError, pct
+from .reply import Field, Reply, UserError, pct, plural
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
 YIELDS = {"10y": "^TNX", "13w": "^IRX"}
@@ -78,12 +80,17 @@ async def load(query: RatesQuery, data: HistoryProvider) -> RatesInputs:
 
 
 def weekly_changes(ratio: pd.Series, yields: pd.Series) -> pd.DataFrame:
-    """Week-end levels (last close of each week ending Friday) on weeks both have, and their changes."""
-    levels = pd.concat(
-        {"ratio": ratio.resample("W-FRI").last(), "yield": yields.resample("W-FRI").last()},
-        axis=1,
-        sort=True,
-    ).dropna()
+    """The first close (the period's base) and then the last session of each week (ending Friday)
+    after it, on sessions both series have, with their changes.
+
+    Each row is dated by the session whose closes it holds, never by the week's Friday: a week
+    closed on Good Friday ends on the Thursday, and a range ending on a Wednesday ends on that
+    Wednesday's close (issue 25). The base is a row, so the start level is in the table and the first
+    change runs from it."""
+    both = pd.concat({"ratio": ratio, "yield": yields}, axis=1, sort=True).dropna()
+    after = both.iloc[1:]
+    week_ends = after.groupby(after.index.to_period("W-FRI")).tail(1)
+    levels = pd.concat([both.iloc[:1], week_ends])
     levels["d_log_ratio"] = np.log(levels["ratio"]).diff()
     levels["d_bp"] = levels["yield"].diff() * 100
     return levels
@@ -105,14 +112,15 @@ def compute(query: RatesQuery, inputs: RatesInputs) -> RatesFigures:
     x, y = changes["d_bp"], changes["d_log_ratio"]
     beta = float(np.polyfit(x, y, 1)[0]) if x.var() > 0 else float("nan")
     rolling = x.rolling(ROLLING_WEEKS).corr(y)
+    first, last = weekly.iloc[0], weekly.iloc[-1]  # the base close and the end close, rows of the table
     return RatesFigures(
         weekly,
         float(x.corr(y)),
         float(rolling.iloc[-1]) if len(rolling.dropna()) else float("nan"),
         beta * 10 * 100,
-        float(inputs.yields.loc[window.base]),
-        float(inputs.yields.loc[window.end]),
-        float(ratio.loc[window.end] / ratio.loc[window.base] - 1),
+        float(first["yield"]),
+        float(last["yield"]),
+        float(last["ratio"] / first["ratio"] - 1),
     )
 
 
@@ -142,12 +150,17 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
     r = compute(query, inputs)
     start, end = r.weekly.index[0].date(), r.weekly.index[-1].date()
     bp = (r.yield_end - r.yield_start) * 100
+    changes = len(r.weekly.dropna())
     text = (
         f"{query.yield_ticker} went from {r.yield_start:.2f}% to {r.yield_end:.2f}% ({bp:+.0f} bp) while the "
-        f"{inputs.pair.small}/{inputs.pair.large} ratio changed {pct(r.ratio_change)}. Weekly changes, "
-        f"{len(r.weekly.dropna())} weeks to {end}: correlation {r.correlation:+.2f}, beta "
-        f"{r.beta_per_10bp:+.2f}% of ratio per +10 bp. {_reading(r)}"
+        f"{inputs.pair.small}/{inputs.pair.large} ratio changed {pct(r.ratio_change)}, close of {start} to "
+        f"close of {end}. Weekly changes, {plural(changes, 'week')} to {end}: correlation "
+        f"{r.correlation:+.2f}, beta {r.beta_per_10bp:+.2f}% of ratio per +10 bp. {_reading(r)}"
     )
+    if np.isnan(r.rolling):
+        rolling = f"n/a ({ROLLING_WEEKS} weekly changes needed; the period has {changes})"
+    else:
+        rolling = f"{r.rolling:+.2f}"
     reply = Reply(
         title=f"Rates and the rotation: {query.period.text}",
         text=text,
@@ -156,7 +169,7 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
             Field(f"{query.yield_ticker} end", f"{r.yield_end:.2f}%", r.yield_end, "percent"),
             Field("Ratio change", pct(r.ratio_change), r.ratio_change, "fraction"),
             Field("Correlation (weekly changes)", f"{r.correlation:+.2f}", r.correlation),
-            Field(f"Rolling {ROLLING_WEEKS}-week correlation", f"{r.rolling:+.2f}", r.rolling),
+            Field(f"Rolling {ROLLING_WEEKS}-week correlation", rolling, r.rolling),
             Field("Beta, % per +10 bp", f"{r.beta_per_10bp:+.2f}", r.beta_per_10bp, "percent"),
         ],
         as_of=end,
@@ -185,7 +198,7 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
                 "d_log_ratio": "weekly log change of the ratio",
                 "d_bp": "weekly yield change (bp)",
             }
-        ).rename_axis("week ending")
+        ).rename_axis("session")
         table[f"rolling {ROLLING_WEEKS}-week correlation"] = (
             r.weekly["d_bp"].rolling(ROLLING_WEEKS).corr(r.weekly["d_log_ratio"])
         )
@@ -194,7 +207,8 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
             f"small:{query.small} large:{query.large}"
         )
         definitions = (
-            "weekly closes = the last session of each week ending Friday",
+            "rows = the base close, then the last session of each week (ending Friday) after it, "
+            "on sessions the ratio and the yield both have; each row is dated by that session",
             "beta = least-squares slope of the ratio's weekly log change on the yield's change in bp, "
             "shown in % per +10 bp",
         )

@@ -32,7 +32,7 @@ async def test_compare_export_has_the_closes_returns_and_ratio_of_the_period(sna
     assert header[:5] == [
         "rotation-bot export",
         "command: /compare a:IWM b:SPY period:2024",
-        "as of: 2026-07-31",
+        "as of: 2024-12-31",  # the last close used (issue 25's as-of rule)
         "source: bundled snapshot",
         "answer: Small vs large (IWM/SPY): 2024",  # a fund pair across size (issue 25)
     ]

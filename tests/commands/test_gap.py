@@ -97,10 +97,14 @@ async def test_funds_give_total_returns_and_mixing_is_flagged(snapshot_market):
     assert reply.field("IWM return").number == pytest.approx(rs, abs=1e-12)
     assert reply.field("SPY return").number == pytest.approx(rl, abs=1e-12)
     assert "total returns" in reply.text
-    assert reply.as_of == dt.date(2026, 7, 31)
+    assert reply.as_of == dt.date(2024, 12, 31)  # the period's end close: the last close the answer used
     mixed = await ask(snapshot_market, period="2024", small="IWM")
     assert any("Mixed bases" in n for n in mixed.notes)
-    assert mixed.as_of == dt.date(2026, 7, 31)
+    assert mixed.as_of == dt.date(2024, 12, 31)
+    assert not any(n.startswith("As of 2026-07-31") for n in mixed.notes)  # 2024 never reached it
+    newest = await ask(snapshot_market, period="ytd", small="IWM")
+    assert newest.as_of == dt.date(2026, 7, 31)
+    assert any(n.startswith("As of 2026-07-31, the last session both series have") for n in newest.notes)
 
 
 @pytest.mark.parametrize(
