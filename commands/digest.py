@@ -168,7 +168,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         "no run (a tie)"
         if s.sign == 0
         else f"{sessions(s.length)}, {sides.direction(s.sign)}, "
-        f"since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}"
+        f"since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank:,} of {s.of_kind:,}"
     )
     vs50 = _vs_average(d.ratio, d.sma50, 50)
     vs200 = _vs_average(d.ratio, d.sma200, 200)

@@ -121,7 +121,7 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             Field("Ratio change", pct(g.ratio_change), g.ratio_change, "fraction"),
             Field("From", str(g.window.base.date()), None),
             Field("To", str(g.window.end.date()), None),
-            Field("Sessions", str(g.sessions), g.sessions, "sessions"),
+            Field("Sessions", f"{g.sessions:,}", g.sessions, "sessions"),
             *risk.fields(r, pair.small, pair.large, ratio_name),
         ],
         as_of=g.window.end.date(),  # the last close the answer uses (not the data's newest)

@@ -152,11 +152,11 @@ def _standing(s: StreakFigures, first: dt.date) -> str:
         if s.of_kind == 1:
             text = f"It is the only {kind} run since {first}"
         else:
-            text = f"It is {rank} of {s.of_kind} {kind} runs since {first}{tie}"
+            text = f"It is {rank} of {s.of_kind:,} {kind} runs since {first}{tie}"
     else:
         as_long = s.rank - 1 + s.ties_at_rank
         text = (
-            f"{as_long} of the {plural(s.of_kind - 1, 'earlier ' + kind + ' run')} since {first}"
+            f"{as_long:,} of the {plural(s.of_kind - 1, 'earlier ' + kind + ' run')} since {first}"
             f" lasted at least as long"
         )
     if s.longest_since is not None and s.rank > 1:
@@ -216,7 +216,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
             Field("Direction", sides.direction(s.sign), s.sign),
             Field("Started", str(s.start.date()) if s.sign else "—", None),
             Field("Cumulative spread", pct(s.cumulative), s.cumulative, "fraction"),
-            Field("Rank", f"{s.rank} of {s.of_kind}" if s.sign else "—", s.rank if s.sign else None),
+            Field("Rank", f"{s.rank:,} of {s.of_kind:,}" if s.sign else "—", s.rank if s.sign else None),
             Field(f"Longest {kind} runs since {first}", _runs_table(s.top), None, inline=False),
         ],
         as_of=pair.as_of,

@@ -133,3 +133,13 @@ async def test_unknown_period_lists_what_is_accepted(snapshot_market):
         UserError, match=r"1d, 1w, 1m, 3m, 6m, 1y, 3y, 5y, 10y, mtd, ytd, max, a year \(2024\)"
     ):
         await ask(snapshot_market, period="last tuesday")
+
+
+async def test_a_count_is_written_alike_in_text_and_fields(snapshot_market):
+    # issue 25: the text said "9,810 sessions" and the field "9810"
+    common = sorted(set(csv_closes("RUT", "Close")) & set(csv_closes("GSPC", "Close")))
+    reply = await ask(snapshot_market, period="max")
+    n = len(common) - 1  # daily steps after the first common close
+    assert reply.field("Sessions").value == f"{n:,}"
+    assert f"{n:,} sessions" in reply.text
+    assert str(n) not in reply.text + reply.field("Sessions").value

@@ -235,3 +235,36 @@ async def test_the_digest_answers_on_a_pairs_third_and_fourth_session(snapshot_m
     reply = await execute(digest.COMMAND, query, snapshot_market)
     assert reply.as_of == dt.date.fromisoformat(date)
     assert "Signal:" not in reply.text  # no 200-day average yet, so no cross can fire
+
+
+# (options, title): the signal as applied, defaults and direction included (issue 25)
+TITLES = [
+    ({}, "What followed: streak of 5 sessions, small caps ahead"),  # the run on 2026-08-21 is shorter
+    ({"signal": "streak", "direction": "below"}, "What followed: streak of 5 sessions, small caps trailing"),
+    ({"signal": "streak", "threshold": "11"}, "What followed: streak of 11 sessions, small caps ahead"),
+    ({"signal": "ratio_cross", "direction": "below"}, "What followed: ratio_cross, below its 200-day "
+     "average"),
+    ({"signal": "ratio_jump"}, "What followed: ratio_jump above 10%"),
+    ({"signal": "january", "threshold": "2"}, "What followed: january above 2 pp"),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), TITLES)
+async def test_the_title_says_the_threshold_and_direction_applied(snapshot_market, options, expected):
+    reply = await execute(history.COMMAND, history.COMMAND.validate(options), snapshot_market)
+    assert reply.title == expected
+
+
+async def test_after_crossing_below_small_caps_led_not_kept_leading(snapshot_market):
+    options = {"signal": "ratio_cross", "direction": "below"}
+    reply = await execute(history.COMMAND, history.COMMAND.validate(options), snapshot_market)
+    assert "small caps led in" in reply.text
+    assert "kept leading" not in reply.text + "".join(f.value for f in reply.fields)
+
+
+def test_one_earlier_time_is_singular():
+    f = three_streaks_of_five()
+    occ = history.streak_occurrences(f, 5)
+    line = history.what_followed(f, occ, occ.dates[1])
+    assert "After the 1 earlier time, small caps kept leading over the next month in " in line
+    assert "times" not in line
