@@ -199,7 +199,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         for key, what in (("all_time", "its high"), ("52_week", "52-week high"))
     ]
     notable = list(d.notable)
-    if (line := fired_today(pair.frame)) is not None:
+    if (line := fired_today(pair.frame, sides.name(pair.small))) is not None:
         notable.append(line)
     notable = notable or ["Nothing unusual this session."]  # only when nothing at all fired
     ytd = d.gaps["ytd"]

@@ -413,8 +413,11 @@ def pct_or_pp(column: str, value: float) -> str:
     return pp(value, 1) if column == "gap" else f"{value * 100:+.1f}%"
 
 
-def what_followed(frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp) -> str:
-    """One sentence: the signal fired on ``session``; what followed the earlier times, with the count."""
+def what_followed(
+    frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp, who: str = "small caps"
+) -> str:
+    """One sentence: the signal fired on ``session``; what followed the earlier times, with the count.
+    ``who`` is the frame's first side as :class:`commands.leads.Sides` names it (/digest takes any pair)."""
     earlier = occ.dates[occ.dates < session]
     s = stats(forward_spreads(frame, earlier)["1m"])
     if not s["n"]:
@@ -422,7 +425,7 @@ def what_followed(frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp) 
     tag = ", anecdotal" if s["n"] < ANECDOTAL else ""
     return (
         f"{occ.label.capitalize()} on {session.date()}. After the {plural(s['n'], 'earlier time')}, "
-        f"small caps {occ.led} over the next month in {_kept(s):,} of {s['n']:,} "
+        f"{who} {occ.led} over the next month in {_kept(s):,} of {s['n']:,} "
         f"(median {pp(s['median'])}{tag})."
     )
 
@@ -433,7 +436,7 @@ def fires_on(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences | None:
     return occ if len(occ.dates) and occ.dates[-1] == frame.index[-1] else None
 
 
-def fired_today(frame: pd.DataFrame) -> str | None:
+def fired_today(frame: pd.DataFrame, who: str = "small caps") -> str | None:
     """The digest's line: a signal firing on the newest session, and what followed it historically."""
     current = runs(frame).iloc[-1]
     candidates = []
@@ -443,7 +446,7 @@ def fired_today(frame: pd.DataFrame) -> str | None:
     candidates.append(HistoryQuery("ratio_jump", 10.0, "1m", "above", False))
     for query in candidates:
         if (occ := fires_on(query, frame)) is not None:
-            return "Signal: " + what_followed(frame, occ, frame.index[-1])
+            return "Signal: " + what_followed(frame, occ, frame.index[-1], who)
     return None
 
 

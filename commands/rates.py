@@ -22,6 +22,7 @@ import pandas as pd
 from . import charts, export
 from .escape import code
 from .freshness import with_freshness
+from .leads import Sides, sentence
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period, resolve
 from .registry import Command, Option
@@ -88,9 +89,12 @@ def weekly_changes(ratio: pd.Series, yields: pd.Series) -> pd.DataFrame:
     Wednesday's close (issue 25). The base is a row, so the start level is in the table and the first
     change runs from it."""
     both = pd.concat({"ratio": ratio, "yield": yields}, axis=1, sort=True).dropna()
-    after = both.iloc[1:]
-    week_ends = after.groupby(after.index.to_period("W-FRI")).tail(1)
-    levels = pd.concat([both.iloc[:1], week_ends])
+    # each session's week, Saturday to Friday: 1970-01-03 was a Saturday (numpy, not a groupby: /rates
+    # builds this on every answer)
+    week = (both.index.to_numpy().astype("datetime64[D]").astype(np.int64) - 2) // 7
+    last_of_week = np.r_[week[1:] != week[:-1], True]
+    last_of_week[0] = True  # the base close is a row of its own
+    levels = both[last_of_week].copy()
     levels["d_log_ratio"] = np.log(levels["ratio"]).diff()
     levels["d_bp"] = levels["yield"].diff() * 100
     return levels
@@ -124,23 +128,25 @@ def compute(query: RatesQuery, inputs: RatesInputs) -> RatesFigures:
     )
 
 
-def _reading(r: RatesFigures) -> str:
-    """Levels and week-to-week changes can disagree; say both, in plain words."""
+def _reading(r: RatesFigures, sides: Sides) -> str:
+    """Levels and week-to-week changes can disagree; say both, in plain words. The rate-cut story is
+    about small caps against large caps: it is weighed only for a size pair (small side first)."""
     bp = (r.yield_end - r.yield_start) * 100
-    if bp > 0 and r.ratio_change > 0:
-        levels = (
-            f"Small caps gained on large caps even as the yield rose {bp:.0f} bp: not the rate-cut story."
-        )
-    elif bp < 0 and r.ratio_change > 0:
-        levels = f"Small caps gained on large caps as the yield fell {-bp:.0f} bp, as the rate story has it."
-    elif bp > 0:
-        levels = f"Small caps lost ground as the yield rose {bp:.0f} bp, as the rate story has it."
+    first, second = sides.name(sides.first), sides.name(sides.second)
+    yields = f"rose {bp:.0f} bp" if bp > 0 else f"fell {-bp:.0f} bp" if bp < 0 else "was unchanged"
+    gained = r.ratio_change > 0
+    moved = f"gained on {second}" if gained else f"lost ground to {second}"
+    story = sides.across_size and sides.size(sides.first) == "small" and bp != 0
+    if not story:
+        levels = f"{sentence(first)} {moved} while the yield {yields}."
+    elif gained == (bp < 0):
+        levels = f"{sentence(first)} {moved} as the yield {yields}, as the rate story has it."
     else:
-        levels = f"Small caps lost ground even as the yield fell {-bp:.0f} bp: not the rate-cut story."
+        levels = f"{sentence(first)} {moved} even as the yield {yields}: not the rate-cut story."
     if r.correlation < -0.2:
-        weeks = "Week to week, small caps tended to gain when yields fell."
+        weeks = f"Week to week, {first} tended to gain on {second} when yields fell."
     elif r.correlation > 0.2:
-        weeks = "Week to week, small caps tended to gain when yields rose."
+        weeks = f"Week to week, {first} tended to gain on {second} when yields rose."
     else:
         weeks = "Week to week, yield moves told little about the ratio's."
     return f"{levels} {weeks}"
@@ -155,7 +161,8 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
         f"{query.yield_ticker} went from {r.yield_start:.2f}% to {r.yield_end:.2f}% ({bp:+.0f} bp) while the "
         f"{inputs.pair.small}/{inputs.pair.large} ratio changed {pct(r.ratio_change)}, close of {start} to "
         f"close of {end}. Weekly changes, {plural(changes, 'week')} to {end}: correlation "
-        f"{r.correlation:+.2f}, beta {r.beta_per_10bp:+.2f}% of ratio per +10 bp. {_reading(r)}"
+        f"{r.correlation:+.2f}, beta {r.beta_per_10bp:+.2f}% of ratio per +10 bp. "
+        f"{_reading(r, Sides(inputs.pair.small, inputs.pair.large))}"
     )
     if np.isnan(r.rolling):
         rolling = f"n/a ({ROLLING_WEEKS} weekly changes needed; the period has {changes})"
