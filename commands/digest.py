@@ -194,9 +194,11 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         "all_time": risk.from_high(d.ratio, end),
         "52_week": risk.from_high(d.ratio, end, risk.YEAR_SESSIONS),
     }
+    # with less than a year of closes, "its high" is only the high since the data starts: say so
+    since = "" if not risk.too_short(len(d.ratio)) else f", {risk.record_words(d.ratio.index)}"
     fields += [
-        Field(f"Ratio from {what}", risk.from_high_text(highs[key]), highs[key].distance, "fraction")
-        for key, what in (("all_time", "its high"), ("52_week", "52-week high"))
+        Field(f"Ratio from {what}", risk.from_high_text(highs[key]) + tail, highs[key].distance, "fraction")
+        for key, what, tail in (("all_time", "its high", since), ("52_week", "52-week high", ""))
     ]
     notable = list(d.notable)
     if (line := fired_today(pair.frame, sides.name(pair.small))) is not None:

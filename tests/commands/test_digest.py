@@ -97,6 +97,8 @@ async def test_no_52_week_figure_from_less_than_a_year(snapshot_market, date):
     field = reply.field("Ratio from 52-week high")
     assert field.value == f"n/a ({have} sessions of data; a 52-week figure needs 252)"
     assert field.number is None
+    since = f", since the data starts (1987-09-10, {have} sessions)"
+    assert reply.field("Ratio from its high").value.endswith(since)
     assert "on record" not in reply.text
     assert "in a year" not in reply.text
     assert reply.to_json()["figures"]["ratio_from_high"]["52_week"]["distance"] is None
