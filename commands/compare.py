@@ -17,7 +17,7 @@ def parse(options: Mapping[str, str]) -> gap.GapQuery:
     a, b = ticker_option(options, "a", ""), ticker_option(options, "b", "")
     period = parse_period(options.get("period") or "1y")
     line = f"/compare a:{a} b:{b} period:{period.text}"
-    return gap.GapQuery(period, a, b, gap.Framing.between(a, b), export.wanted(options), line)
+    return gap.GapQuery(period, a, b, None, export.wanted(options), line)
 
 
 COMMAND = Command(

@@ -23,10 +23,11 @@ from .fedfunds import fed_funds_since
 from .gap import GapFigures
 from .gap import compute as gap_compute
 from .history import fired_today
+from .leads import Sides, sentence
 from .pair import HistoryProvider, Pair, load_pair
-from .periods import parse_date, parse_period
+from .periods import parse_date, parse_period, require_session
 from .registry import Command, Option
-from .reply import Field, Reply, UserError, pct, pp
+from .reply import Field, Reply, UserError, pct, pp, sessions
 from .streak import StreakFigures, daily_spread, run_position, runs
 from .streak import compute as streak_compute
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
@@ -65,22 +66,32 @@ def parse(options: Mapping[str, str]) -> DigestQuery:
 
 
 def _notable(
-    frame: pd.DataFrame, streak: StreakFigures, ratio: pd.Series, smas: dict[int, pd.Series]
+    frame: pd.DataFrame, streak: StreakFigures, ratio: pd.Series, smas: dict[int, pd.Series], sides: Sides
 ) -> list[str]:
+    """What is unusual on the session. "In a year" and "on record" only with a year of closes behind
+    them (:func:`risk.too_short`); with less, the line says since when (issue 25)."""
     notes = []
     table = runs(frame)
+    short = risk.too_short(len(frame))
+    since_start = risk.record_words(frame.index)
     if streak.sign and streak.length >= 3:
         start_of_year = frame.index[max(0, len(frame) - YEAR)]
         same = table[(table["sign"] == streak.sign) & (table["end"] >= start_of_year)].iloc[:-1]
         if same.empty or streak.length > same["length"].max():
             kind = "outperformance" if streak.sign > 0 else "underperformance"
-            record = " — the longest on record" if streak.rank == 1 and streak.ties_at_rank == 0 else ""
-            notes.append(f"Longest {kind} streak in a year: {streak.length} sessions{record}.")
+            who = "" if sides.across_size and sides.indices else f" ({sides.direction(streak.sign)})"
+            if short:
+                notes.append(f"Longest {kind} streak{who} {since_start}: {streak.length} sessions.")
+            else:
+                best = streak.rank == 1 and streak.ties_at_rank == 0
+                record = " — the longest on record" if best else ""
+                notes.append(f"Longest {kind} streak{who} in a year: {streak.length} sessions{record}.")
     for window, sma in smas.items():
         side = (ratio - sma).iloc[-2:]
         if len(side.dropna()) == 2 and (side.iloc[0] > 0) != (side.iloc[1] > 0):
             direction = "above" if side.iloc[1] > 0 else "below"
-            notes.append(f"The small/large ratio crossed {direction} its {window}-day average.")
+            notes.append(f"The {sides.ratio_label} crossed {direction} its {window}-day average.")
+    notes += _at_a_high(ratio, sides, short, since_start)
     spread = daily_spread(frame)
     if spread.empty:
         return notes
@@ -88,10 +99,24 @@ def _notable(
     earlier = spread.iloc[:-1][spread.iloc[:-1].abs() >= today]
     last_as_large = earlier.index[-1] if len(earlier) else None
     cutoff = spread.index[-1] - pd.DateOffset(months=NOTABLE_MONTHS)
+    if frame.index[0] > cutoff:
+        return notes  # less history than the window: "the largest in 3 months" cannot be said
     if last_as_large is None or last_as_large < cutoff:
-        since = "on record" if last_as_large is None else f"since {last_as_large.date()}"
+        since = since_start if last_as_large is None else f"since {last_as_large.date()}"
         notes.append(f"Largest one-day spread {since}: {pp(spread.iloc[-1])}.")
     return notes
+
+
+def _at_a_high(ratio: pd.Series, sides: Sides, short: str, since_start: str) -> list[str]:
+    """The ratio closing at its high: the all-time high (said as a record only after a year of
+    closes), else a 52-week high (only with 52 weeks of closes)."""
+    if ratio.iloc[-1] < ratio.max():
+        if not short and ratio.iloc[-1] >= ratio.iloc[-risk.YEAR_SESSIONS :].max():
+            return [f"The {sides.ratio_label} closed at a 52-week high."]
+        return []
+    if len(ratio) < 2:
+        return []
+    return [f"The {sides.ratio_label} closed at its highest {since_start}."]
 
 
 def _gap_or_reason(frame: pd.DataFrame, period: str) -> GapFigures | str:
@@ -107,16 +132,20 @@ def _vs_average(ratio: pd.Series, sma: pd.Series, window: int) -> tuple[str, flo
     value = ratio.iloc[-1] / sma.iloc[-1] - 1
     if pd.isna(value):
         have = len(ratio)
-        return f"n/a (a {window}-day average needs {window} sessions; this date has {have})", None
+        return f"n/a (a {window}-day average needs {window} sessions; this date has {have:,})", None
     return pct(value), float(value)
 
 
-def compute(frame: pd.DataFrame) -> DigestFigures:
+INDEX_PAIR = Sides("^RUT", "^GSPC")
+
+
+def compute(frame: pd.DataFrame, sides: Sides = INDEX_PAIR) -> DigestFigures:
     gaps = {p: _gap_or_reason(frame, p) for p in GAP_PERIODS}
     streak = streak_compute(frame)
     ratio = frame["small"] / frame["large"]
     smas = {50: ratio.rolling(50).mean(), 200: ratio.rolling(200).mean()}
-    return DigestFigures(gaps, streak, ratio, smas[50], smas[200], _notable(frame, streak, ratio, smas))
+    notable = _notable(frame, streak, ratio, smas, sides)
+    return DigestFigures(gaps, streak, ratio, smas[50], smas[200], notable)
 
 
 async def load(query: DigestQuery, data: HistoryProvider) -> Pair:
@@ -127,19 +156,22 @@ async def load(query: DigestQuery, data: HistoryProvider) -> Pair:
 
 def build(query: DigestQuery, pair: Pair) -> Reply:
     if query.date is not None:
+        full = pair.frame.index
         pair = pair.until(query.date, "date")
+        require_session(full, query.date, "date")
     if len(pair.frame) < 2:
         raise UserError(
             f"{pair.as_of} is the first session {pair.small} and {pair.large} have in common: there is no "
             "daily return before the second session, so no update. Pick a later `date`."
         )
-    d = compute(pair.frame)
+    sides = Sides(pair.small, pair.large)
+    d = compute(pair.frame, sides)
     s = d.streak
     run = (
         "no run (a tie)"
         if s.sign == 0
-        else f"{s.length} session{'s' if s.length != 1 else ''} {'ahead' if s.sign > 0 else 'behind'} "
-        f"since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}"
+        else f"{sessions(s.length)}, {sides.direction(s.sign)}, "
+        f"since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank:,} of {s.of_kind:,}"
     )
     vs50 = _vs_average(d.ratio, d.sma50, 50)
     vs200 = _vs_average(d.ratio, d.sma200, 200)
@@ -165,12 +197,14 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         "all_time": risk.from_high(d.ratio, end),
         "52_week": risk.from_high(d.ratio, end, risk.YEAR_SESSIONS),
     }
+    # with less than a year of closes, "its high" is only the high since the data starts: say so
+    since = "" if not risk.too_short(len(d.ratio)) else f", {risk.record_words(d.ratio.index)}"
     fields += [
-        Field(f"Ratio from {what}", risk.from_high_text(highs[key]), highs[key].distance, "fraction")
-        for key, what in (("all_time", "its high"), ("52_week", "52-week high"))
+        Field(f"Ratio from {what}", risk.from_high_text(highs[key]) + tail, highs[key].distance, "fraction")
+        for key, what, tail in (("all_time", "its high", since), ("52_week", "52-week high", ""))
     ]
     notable = list(d.notable)
-    if (line := fired_today(pair.frame)) is not None:
+    if (line := fired_today(pair.frame, sides.name(pair.small))) is not None:
         notable.append(line)
     notable = notable or ["Nothing unusual this session."]  # only when nothing at all fired
     ytd = d.gaps["ytd"]
@@ -179,9 +213,8 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
     if isinstance(ytd, str):
         lead = f"Year to date: {ytd}"
     else:
-        leader = "Small caps lead" if ytd.spread > 0 else "Large caps lead"
         lead = (
-            f"{leader} by {abs(ytd.spread) * 100:.2f} pp this year ({pair.small} {pct(ytd.small_return)}, "
+            f"{sentence(sides.leads(ytd.spread))} this year ({pair.small} {pct(ytd.small_return)}, "
             f"{pair.large} {pct(ytd.large_return)})"
         )
     text = (
@@ -198,6 +231,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         figures={"ratio_from_high": {key: risk.from_high_json(h) for key, h in highs.items()}},
     )
     year = slice(d.ratio.index[max(0, len(d.ratio) - YEAR)], None)
+    ytd_text = "n/a" if isinstance(ytd, str) else pp(ytd.spread)
     charts.attach(
         reply,
         "digest.png",
@@ -207,7 +241,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
             d.sma200.loc[year],
             daily_spread(pair.frame).loc[year],
             s.start if s.sign else None,
-            f"Small/large ratio, {pair.as_of}: YTD {'n/a' if isinstance(ytd, str) else pp(ytd.spread)}",
+            f"{sentence(sides.ratio_label)}, {pair.as_of}: YTD {ytd_text}",
             str(pair.as_of),
             ratio_label=f"{pair.small}/{pair.large}".replace("^", ""),
         ),
@@ -217,7 +251,7 @@ def build(query: DigestQuery, pair: Pair) -> Reply:
         table["ratio 50-day average"] = d.sma50
         table["ratio 200-day average"] = d.sma200
         table["ratio from its high"] = d.ratio / d.ratio.cummax() - 1
-        year_high = d.ratio.rolling(risk.YEAR_SESSIONS, min_periods=1).max()
+        year_high = d.ratio.rolling(risk.YEAR_SESSIONS).max()  # none before a year of closes
         table["ratio from 52-week high"] = d.ratio / year_high - 1
         table["run"] = run_position(pair.frame)
         line = f"/digest date:{pair.as_of} small:{query.small} large:{query.large}"

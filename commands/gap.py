@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import charts, export, risk
+from .leads import Sides
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, Window, parse_period, resolve
 from .registry import Command, Option
@@ -39,35 +40,11 @@ PERIOD_SUGGESTIONS = (
 
 
 @dataclass(frozen=True)
-class Framing:
-    """How a two-series comparison is worded: small vs large by default, any two tickers otherwise."""
-
-    title: str = "Small vs large"
-    first_leads: str = "small caps lead"
-    second_leads: str = "large caps lead"
-    spread: str = "Spread (small − large)"
-    ratio: str = "small/large ratio"
-
-    @classmethod
-    def between(cls, first: str, second: str, title: str | None = None) -> Framing:
-        return cls(
-            title or f"{first} vs {second}",
-            f"{first} leads",
-            f"{second} leads",
-            f"Spread ({first} − {second})",
-            f"{first}/{second} ratio",
-        )
-
-
-SIZE = Framing()
-
-
-@dataclass(frozen=True)
 class GapQuery:
     period: Period
     small: str
     large: str
-    framing: Framing = SIZE
+    title: str | None = None  # the answer's title before the period; None: the pair's (leads.Sides)
     export: bool = False  # attach the CSV behind the answer
     line: str = ""  # the command as understood, for the CSV's header
 
@@ -124,32 +101,32 @@ async def load(query: GapQuery, data: HistoryProvider) -> Pair:
 def build(query: GapQuery, pair: Pair) -> Reply:
     g = compute(pair.frame, query.period)
     r = risk.compute(pair.frame, g.window.base, g.window.end)
-    f = query.framing
+    sides = Sides(pair.small, pair.large)
+    title = query.title or sides.title
     ratio_name = f"{pair.small}/{pair.large} ratio"
-    leader = f.first_leads if g.spread > 0 else f.second_leads if g.spread < 0 else "dead even"
     text = (
         f"{g.window.opening}: {pair.small_name} {pct(g.small_return)}, "
-        f"{pair.large_name} {pct(g.large_return)} — {leader} by {abs(g.spread) * 100:.2f} pp "
-        f"({f.ratio} {pct(g.ratio_change)}). "
+        f"{pair.large_name} {pct(g.large_return)} — {sides.leads(g.spread)} "
+        f"({sides.ratio_label} {pct(g.ratio_change)}). "
         f"Close of {g.window.base.date()} to close of {g.window.end.date()}, {sessions(g.sessions)}; "
         f"{pair.basis_text}.\n" + risk.line(r, pair.small, pair.large, ratio_name)
     )
     reply = Reply(
-        title=f"{f.title}: {query.period.text}",
+        title=f"{title}: {query.period.text}",
         text=text,
         fields=[
             Field(f"{pair.small} return", pct(g.small_return), g.small_return, "fraction"),
             Field(f"{pair.large} return", pct(g.large_return), g.large_return, "fraction"),
-            Field(f.spread, pp(g.spread), g.spread, "fraction"),
+            Field(sides.spread_label, pp(g.spread), g.spread, "fraction"),
             Field("Ratio change", pct(g.ratio_change), g.ratio_change, "fraction"),
             Field("From", str(g.window.base.date()), None),
             Field("To", str(g.window.end.date()), None),
-            Field("Sessions", str(g.sessions), g.sessions, "sessions"),
+            Field("Sessions", f"{g.sessions:,}", g.sessions, "sessions"),
             *risk.fields(r, pair.small, pair.large, ratio_name),
         ],
-        as_of=pair.as_of,
+        as_of=g.window.end.date(),  # the last close the answer uses (not the data's newest)
         source=pair.source,
-        notes=list(pair.notes),
+        notes=pair.notes_to(g.window.end),
         figures={"risk": risk.figures_json(r)},
     )
     charts.attach(
@@ -159,8 +136,8 @@ def build(query: GapQuery, pair: Pair) -> Reply:
             pair.frame.loc[g.window.base : g.window.end],
             pair.small_name,
             pair.large_name,
-            f"{f.title}, {g.window.label}: spread {pp(g.spread)}",
-            str(pair.as_of),
+            f"{title}, {g.window.label}: spread {pp(g.spread)}",
+            str(g.window.end.date()),
             ratio_label=f"{pair.small}/{pair.large}".replace("^", ""),
         ),
     )

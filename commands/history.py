@@ -30,7 +30,7 @@ from . import charts, export
 from .escape import code
 from .pair import HistoryProvider, Pair, load_pair
 from .registry import Command, Option
-from .reply import Field, Reply, UserError, pp, sessions
+from .reply import Field, Reply, UserError, plural, pp, sessions
 from .streak import daily_spread, runs
 
 HORIZONS = {"1w": 5, "1m": 21, "3m": 63, "6m": 126, "1y": 252}
@@ -152,13 +152,15 @@ def cross_occurrences(frame: pd.DataFrame, direction: str) -> Occurrences:
     # sessions on the other side among the DEBOUNCE before each session (none before the first ones)
     before = np.cumsum(np.r_[0, other])
     was_other = np.zeros(len(r), bool)
-    was_other[DEBOUNCE:] = before[DEBOUNCE:-1] - before[: len(r) - DEBOUNCE] == DEBOUNCE
+    if len(r) > DEBOUNCE:  # fewer sessions cannot have DEBOUNCE before one (and the slices would not align)
+        was_other[DEBOUNCE:] = before[DEBOUNCE:-1] - before[: len(r) - DEBOUNCE] == DEBOUNCE
     fired = ratio.index[side & was_other]
     return Occurrences(
         fired,
         (ratio / sma - 1).loc[fired] * 100,
         f"the ratio closing {direction} its 200-day average",
         f"a cross counts only after {DEBOUNCE} sessions on the other side",
+        "kept leading" if direction == "above" else "led",  # below: small caps had just been trailing
     )
 
 
@@ -234,18 +236,45 @@ def stats(values: pd.Series) -> dict[str, float]:
     }
 
 
-def occurrences(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences:
+DEFAULT_THRESHOLDS = {"ratio_jump": 10.0, "january": 0.0}
+
+
+def threshold_of(query: HistoryQuery, frame: pd.DataFrame) -> float | None:
+    """The threshold applied: the one given, else the signal's default (a streak: today's run when it
+    is of the asked kind, never less than 5); None for ``ratio_cross``, which has none."""
+    if query.threshold is not None:
+        return query.threshold
     if query.signal == "streak":
         sign = -1 if query.direction == "below" else 1
         current = runs(frame).iloc[-1]
-        today = int(current["length"]) if current["sign"] == sign else 0
-        n = int(query.threshold) if query.threshold is not None else max(5, today)
-        return streak_occurrences(frame, n, sign)
+        return float(max(5, int(current["length"]) if current["sign"] == sign else 0))
+    return DEFAULT_THRESHOLDS.get(query.signal)
+
+
+def occurrences(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences:
+    threshold = threshold_of(query, frame)
+    if query.signal == "streak":
+        assert threshold is not None
+        return streak_occurrences(frame, int(threshold), -1 if query.direction == "below" else 1)
     if query.signal == "ratio_cross":
         return cross_occurrences(frame, query.direction)
+    assert threshold is not None
     if query.signal == "ratio_jump":
-        return jump_occurrences(frame, query.threshold if query.threshold is not None else 10.0)
-    return january_occurrences(frame, query.threshold if query.threshold is not None else 0.0)
+        return jump_occurrences(frame, threshold)
+    return january_occurrences(frame, threshold)
+
+
+def title(query: HistoryQuery, frame: pd.DataFrame) -> str:
+    """The signal as applied, defaults included: "streak of 5 sessions, small caps ahead"."""
+    threshold = threshold_of(query, frame)
+    if query.signal == "streak":
+        assert threshold is not None
+        side = "small caps trailing" if query.direction == "below" else "small caps ahead"
+        return f"What followed: streak of {sessions(int(threshold))}, {side}"
+    if query.signal == "ratio_cross":
+        return f"What followed: ratio_cross, {query.direction} its 200-day average"
+    unit = "%" if query.signal == "ratio_jump" else " pp"
+    return f"What followed: {query.signal} above {threshold:g}{unit}"
 
 
 def _kept(s: dict) -> int:
@@ -257,7 +286,7 @@ def summary_line(name: str, s: dict, base: dict, led: str = "kept leading") -> s
         return "no occurrence with a complete window"
     tag = " (anecdotal: fewer than 10)" if s["n"] < ANECDOTAL else ""
     return (
-        f"small caps {led} in {_kept(s)} of {s['n']}{tag}; median {pp(s['median'])}, "
+        f"small caps {led} in {_kept(s):,} of {s['n']:,}{tag}; median {pp(s['median'])}, "
         f"range {pp(s['min'])} to {pp(s['max'])} · all sessions: {base['share'] * 100:.0f}% of "
         f"{base['n']:,}, median {pp(base['median'])}"
     )
@@ -283,12 +312,12 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
         for name in HORIZONS
     ]
     n = len(occ.dates)
-    text = f"{n} occurrence{'s' if n != 1 else ''} of {occ.label} since {frame.index[0].date()}"
+    text = f"{plural(n, 'occurrence')} of {occ.label} since {frame.index[0].date()}"
     text += f" ({occ.rule}); forward windows start at the signal's close. "
     h = stats(forward[query.horizon])
     if h["n"]:
         text += (
-            f"Over the next {query.horizon}, small caps {occ.led} in {_kept(h)} of {h['n']} "
+            f"Over the next {query.horizon}, small caps {occ.led} in {_kept(h):,} of {h['n']:,} "
             f"(all sessions: {stats(base[query.horizon])['share'] * 100:.0f}%). "
         )
     if n and n < ANECDOTAL:
@@ -311,8 +340,7 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
             )
         )
     reply = Reply(
-        title=f"What followed: {query.signal}"
-        + (f" {query.threshold:g}" if query.threshold is not None else ""),
+        title=title(query, frame),
         text=text,
         fields=fields,
         as_of=pair.as_of,
@@ -339,7 +367,8 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
             },
             index=occ.dates.rename("date"),
         )
-        threshold = f" threshold:{query.threshold:g}" if query.threshold is not None else ""
+        applied = threshold_of(query, frame)  # the default too: the line says what was applied
+        threshold = f" threshold:{applied:g}" if applied is not None else ""
         line = (
             f"/history signal:{query.signal}{threshold} direction:{query.direction} horizon:{query.horizon}"
         )
@@ -348,7 +377,7 @@ def build(query: HistoryQuery, pair: Pair) -> Reply:
             f"occurrence = {occ.label}; {occ.rule}",
             "spread next h = small's return - large's over the h sessions after the signal's close",
             *(
-                f"base rate {k}: spread > 0 in {r['share'] * 100:.1f}% of {r['n']} sessions, "
+                f"base rate {k}: spread > 0 in {r['share'] * 100:.1f}% of {r['n']:,} sessions, "
                 f"median {pp(r['median'])}"
                 for k, r in rates.items()
             ),
@@ -396,16 +425,20 @@ def pct_or_pp(column: str, value: float) -> str:
     return pp(value, 1) if column == "gap" else f"{value * 100:+.1f}%"
 
 
-def what_followed(frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp) -> str:
-    """One sentence: the signal fired on ``session``; what followed the earlier times, with the count."""
+def what_followed(
+    frame: pd.DataFrame, occ: Occurrences, session: pd.Timestamp, who: str = "small caps"
+) -> str:
+    """One sentence: the signal fired on ``session``; what followed the earlier times, with the count.
+    ``who`` is the frame's first side as :class:`commands.leads.Sides` names it (/digest takes any pair)."""
     earlier = occ.dates[occ.dates < session]
     s = stats(forward_spreads(frame, earlier)["1m"])
     if not s["n"]:
         return f"{occ.label.capitalize()} on {session.date()}: the first time in the data."
     tag = ", anecdotal" if s["n"] < ANECDOTAL else ""
     return (
-        f"{occ.label.capitalize()} on {session.date()}. After the {s['n']} earlier times, small caps "
-        f"{occ.led} over the next month in {_kept(s)} of {s['n']} (median {pp(s['median'])}{tag})."
+        f"{occ.label.capitalize()} on {session.date()}. After the {plural(s['n'], 'earlier time')}, "
+        f"{who} {occ.led} over the next month in {_kept(s):,} of {s['n']:,} "
+        f"(median {pp(s['median'])}{tag})."
     )
 
 
@@ -415,7 +448,7 @@ def fires_on(query: HistoryQuery, frame: pd.DataFrame) -> Occurrences | None:
     return occ if len(occ.dates) and occ.dates[-1] == frame.index[-1] else None
 
 
-def fired_today(frame: pd.DataFrame) -> str | None:
+def fired_today(frame: pd.DataFrame, who: str = "small caps") -> str | None:
     """The digest's line: a signal firing on the newest session, and what followed it historically."""
     current = runs(frame).iloc[-1]
     candidates = []
@@ -425,7 +458,7 @@ def fired_today(frame: pd.DataFrame) -> str | None:
     candidates.append(HistoryQuery("ratio_jump", 10.0, "1m", "above", False))
     for query in candidates:
         if (occ := fires_on(query, frame)) is not None:
-            return "Signal: " + what_followed(frame, occ, frame.index[-1])
+            return "Signal: " + what_followed(frame, occ, frame.index[-1], who)
     return None
 
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # the build workers import this module: not data.market (asyn
     from data.market import PriceHistory
 
 
+COMMON_END = "As of"  # how the note on the last common session starts (see Pair.notes_to)
+
+
 class HistoryProvider(Protocol):
     async def history(self, ticker: str) -> PriceHistory: ...
 
@@ -54,6 +57,13 @@ class Pair:
             if self.small_basis == "price"
             else "total returns (adjusted closes)"
         )
+
+    def notes_to(self, end: pd.Timestamp) -> list[str]:
+        """The notes of an answer whose last close is ``end``: the note on where the common sessions
+        stop ("As of <date>, the last session both series have") only when the answer reaches it."""
+        if end >= self.frame.index[-1]:
+            return list(self.notes)
+        return [n for n in self.notes if not n.startswith(COMMON_END)]
 
     def until(self, as_of: dt.date, option: str = "as_of") -> Pair:
         """The pair as it stood at the close of ``as_of`` (the last session on or before it);
@@ -108,7 +118,7 @@ async def load_pair(data: HistoryProvider, small: str, large: str) -> Pair:
     notes.extend(freshness_note((small_h, large_h)))
     if small_h.last_session != large_h.last_session:
         notes.append(
-            f"As of {frame.index[-1].date()}, the last session both series have "
+            f"{COMMON_END} {frame.index[-1].date()}, the last session both series have "
             f"({small_h.ticker} to {small_h.last_session}, {large_h.ticker} to {large_h.last_session})."
         )
     source = " / ".join(dict.fromkeys([small_h.source, large_h.source]))

@@ -176,11 +176,9 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
     stop = pd.Timestamp(min(period.last, as_of.date())) if period.last is not None else as_of
     end = _on_or_before(sessions, stop, period)
     base = _before(sessions, start, period)
+    if period.first == period.last:
+        require_session(sessions, period.first, "period")
     if end <= base:
-        if period.first == period.last:
-            after = sessions[sessions.searchsorted(start)] if start < as_of else None
-            nearest = f"{base.date()} and {after.date()}" if after is not None else f"{base.date()}"
-            raise UserError(f"{period.text} is not a trading session: the nearest are {nearest}.")
         raise UserError(f"There is no trading session in {code(period.text)}.")
     if period.last is None:
         label = f"since {period.first} (to {end.date()})"
@@ -189,6 +187,23 @@ def resolve(period: Period, sessions: pd.DatetimeIndex) -> Window:
     else:
         label = f"{period.text} (to date: {as_of.date()})"
     return Window(base, end, label)
+
+
+def require_session(sessions: pd.DatetimeIndex, day: dt.date, option: str | None = None) -> pd.Timestamp:
+    """The one rule for a date that names a single session (``/digest date:``, ``/streak as_of:``,
+    ``/gap period:2024-07-05``): a date without a close of both series is refused, naming the nearest
+    sessions, in every command alike. Answering for the session before it instead would report a
+    move or a state the date never had (2024-07-04's "move" would be 2024-07-03's), and answering in
+    one command but refusing in another is what issue 25 found."""
+    when = pd.Timestamp(day)
+    pos = int(sessions.searchsorted(when))
+    if pos < len(sessions) and sessions[pos] == when:
+        return when
+    around = (sessions[pos - 1] if pos else None, sessions[pos] if pos < len(sessions) else None)
+    near = [str(d.date()) for d in around if d is not None]
+    verb = "are" if len(near) > 1 else "is"
+    pick = f" Give {'one of them' if len(near) > 1 else 'it'} as `{option}`." if option else ""
+    raise UserError(f"{day} is not a trading session: the nearest {verb} {' and '.join(near)}.{pick}")
 
 
 def _on_or_before(sessions: pd.DatetimeIndex, when: pd.Timestamp, period: Period) -> pd.Timestamp:

@@ -1,7 +1,9 @@
 """/rates — the rate tailwind, measured: does the small/large ratio move with yields?
 
-Changes, never levels: weekly closes (the last session of each week, W-FRI) of the ratio and of the
-yield; the ratio's weekly log change against the yield's weekly change in basis points.
+Changes, never levels: the base close and then weekly closes (the last session of each week ending
+Friday, dated by that session) of the ratio and of the yield, on sessions both have; the ratio's
+weekly log change against the yield's weekly change in basis points. The answer is as of its last
+row's session.
 - correlation: Pearson, over the period's weeks, and the latest rolling 26-week value;
 - beta: the least-squares slope, in percent of ratio per 10 bp of yield.
 FRED's official series (DGS10, DGS2, DFF: the 10- and 2-year Treasury and the effective fed funds
@@ -21,10 +23,11 @@ import pandas as pd
 from . import charts, export
 from .escape import code
 from .freshness import with_freshness
+from .leads import Sides, sentence
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period, resolve
 from .registry import Command, Option
-from .reply import Field, Reply, UserError, pct
+from .reply import Field, Reply, UserError, pct, plural
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
 # The official series from FRED (bundled from 2022, live through FRED's CSV), then Yahoo's two.
@@ -80,12 +83,20 @@ async def load(query: RatesQuery, data: HistoryProvider) -> RatesInputs:
 
 
 def weekly_changes(ratio: pd.Series, yields: pd.Series) -> pd.DataFrame:
-    """Week-end levels (last close of each week ending Friday) on weeks both have, and their changes."""
-    levels = pd.concat(
-        {"ratio": ratio.resample("W-FRI").last(), "yield": yields.resample("W-FRI").last()},
-        axis=1,
-        sort=True,
-    ).dropna()
+    """The first close (the period's base) and then the last session of each week (ending Friday)
+    after it, on sessions both series have, with their changes.
+
+    Each row is dated by the session whose closes it holds, never by the week's Friday: a week
+    closed on Good Friday ends on the Thursday, and a range ending on a Wednesday ends on that
+    Wednesday's close (issue 25). The base is a row, so the start level is in the table and the first
+    change runs from it."""
+    both = pd.concat({"ratio": ratio, "yield": yields}, axis=1, sort=True).dropna()
+    # each session's week, Saturday to Friday: 1970-01-03 was a Saturday (numpy, not a groupby: /rates
+    # builds this on every answer)
+    week = (both.index.to_numpy().astype("datetime64[D]").astype(np.int64) - 2) // 7
+    last_of_week = np.r_[week[1:] != week[:-1], True]
+    last_of_week[0] = True  # the base close is a row of its own
+    levels = both[last_of_week].copy()
     levels["d_log_ratio"] = np.log(levels["ratio"]).diff()
     levels["d_bp"] = levels["yield"].diff() * 100
     return levels
@@ -107,34 +118,37 @@ def compute(query: RatesQuery, inputs: RatesInputs) -> RatesFigures:
     x, y = changes["d_bp"], changes["d_log_ratio"]
     beta = float(np.polyfit(x, y, 1)[0]) if x.var() > 0 else float("nan")
     rolling = x.rolling(ROLLING_WEEKS).corr(y)
+    first, last = weekly.iloc[0], weekly.iloc[-1]  # the base close and the end close, rows of the table
     return RatesFigures(
         weekly,
         float(x.corr(y)),
         float(rolling.iloc[-1]) if len(rolling.dropna()) else float("nan"),
         beta * 10 * 100,
-        float(inputs.yields.loc[window.base]),
-        float(inputs.yields.loc[window.end]),
-        float(ratio.loc[window.end] / ratio.loc[window.base] - 1),
+        float(first["yield"]),
+        float(last["yield"]),
+        float(last["ratio"] / first["ratio"] - 1),
     )
 
 
-def _reading(r: RatesFigures) -> str:
-    """Levels and week-to-week changes can disagree; say both, in plain words."""
+def _reading(r: RatesFigures, sides: Sides) -> str:
+    """Levels and week-to-week changes can disagree; say both, in plain words. The rate-cut story is
+    about small caps against large caps: it is weighed only for a size pair (small side first)."""
     bp = (r.yield_end - r.yield_start) * 100
-    if bp > 0 and r.ratio_change > 0:
-        levels = (
-            f"Small caps gained on large caps even as the yield rose {bp:.0f} bp: not the rate-cut story."
-        )
-    elif bp < 0 and r.ratio_change > 0:
-        levels = f"Small caps gained on large caps as the yield fell {-bp:.0f} bp, as the rate story has it."
-    elif bp > 0:
-        levels = f"Small caps lost ground as the yield rose {bp:.0f} bp, as the rate story has it."
+    first, second = sides.name(sides.first), sides.name(sides.second)
+    yields = f"rose {bp:.0f} bp" if bp > 0 else f"fell {-bp:.0f} bp" if bp < 0 else "was unchanged"
+    gained = r.ratio_change > 0
+    moved = f"gained on {second}" if gained else f"lost ground to {second}"
+    story = sides.across_size and sides.size(sides.first) == "small" and bp != 0
+    if not story:
+        levels = f"{sentence(first)} {moved} while the yield {yields}."
+    elif gained == (bp < 0):
+        levels = f"{sentence(first)} {moved} as the yield {yields}, as the rate story has it."
     else:
-        levels = f"Small caps lost ground even as the yield fell {-bp:.0f} bp: not the rate-cut story."
+        levels = f"{sentence(first)} {moved} even as the yield {yields}: not the rate-cut story."
     if r.correlation < -0.2:
-        weeks = "Week to week, small caps tended to gain when yields fell."
+        weeks = f"Week to week, {first} tended to gain on {second} when yields fell."
     elif r.correlation > 0.2:
-        weeks = "Week to week, small caps tended to gain when yields rose."
+        weeks = f"Week to week, {first} tended to gain on {second} when yields rose."
     else:
         weeks = "Week to week, yield moves told little about the ratio's."
     return f"{levels} {weeks}"
@@ -144,12 +158,18 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
     r = compute(query, inputs)
     start, end = r.weekly.index[0].date(), r.weekly.index[-1].date()
     bp = (r.yield_end - r.yield_start) * 100
+    changes = len(r.weekly.dropna())
     text = (
         f"{query.yield_ticker} went from {r.yield_start:.2f}% to {r.yield_end:.2f}% ({bp:+.0f} bp) while the "
-        f"{inputs.pair.small}/{inputs.pair.large} ratio changed {pct(r.ratio_change)}. Weekly changes, "
-        f"{len(r.weekly.dropna())} weeks to {end}: correlation {r.correlation:+.2f}, beta "
-        f"{r.beta_per_10bp:+.2f}% of ratio per +10 bp. {_reading(r)}"
+        f"{inputs.pair.small}/{inputs.pair.large} ratio changed {pct(r.ratio_change)}, close of {start} to "
+        f"close of {end}. Weekly changes, {plural(changes, 'week')} to {end}: correlation "
+        f"{r.correlation:+.2f}, beta {r.beta_per_10bp:+.2f}% of ratio per +10 bp. "
+        f"{_reading(r, Sides(inputs.pair.small, inputs.pair.large))}"
     )
+    if np.isnan(r.rolling):
+        rolling = f"n/a ({ROLLING_WEEKS} weekly changes needed; the period has {changes})"
+    else:
+        rolling = f"{r.rolling:+.2f}"
     reply = Reply(
         title=f"Rates and the rotation: {query.period.text}",
         text=text,
@@ -158,7 +178,7 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
             Field(f"{query.yield_ticker} end", f"{r.yield_end:.2f}%", r.yield_end, "percent"),
             Field("Ratio change", pct(r.ratio_change), r.ratio_change, "fraction"),
             Field("Correlation (weekly changes)", f"{r.correlation:+.2f}", r.correlation),
-            Field(f"Rolling {ROLLING_WEEKS}-week correlation", f"{r.rolling:+.2f}", r.rolling),
+            Field(f"Rolling {ROLLING_WEEKS}-week correlation", rolling, r.rolling),
             Field("Beta, % per +10 bp", f"{r.beta_per_10bp:+.2f}", r.beta_per_10bp, "percent"),
         ],
         as_of=end,
@@ -187,7 +207,7 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
                 "d_log_ratio": "weekly log change of the ratio",
                 "d_bp": "weekly yield change (bp)",
             }
-        ).rename_axis("week ending")
+        ).rename_axis("session")
         table[f"rolling {ROLLING_WEEKS}-week correlation"] = (
             r.weekly["d_bp"].rolling(ROLLING_WEEKS).corr(r.weekly["d_log_ratio"])
         )
@@ -196,7 +216,8 @@ def build(query: RatesQuery, inputs: RatesInputs) -> Reply:
             f"small:{query.small} large:{query.large}"
         )
         definitions = (
-            "weekly closes = the last session of each week ending Friday",
+            "rows = the base close, then the last session of each week (ending Friday) after it, "
+            "on sessions the ratio and the yield both have; each row is dated by that session",
             "beta = least-squares slope of the ratio's weekly log change on the yield's change in bp, "
             "shown in % per +10 bp",
         )

@@ -38,9 +38,25 @@ class Drawdown:
 
 @dataclass(frozen=True)
 class FromHigh:
-    distance: float  # ≤ 0: close / high − 1
+    distance: float | None  # ≤ 0: close / high − 1; None when the history is shorter than the window
     high_date: pd.Timestamp
     since: pd.Timestamp  # the first close the high was taken over
+    short: str = ""  # why there is no figure: a 52-week high from less than 52 weeks of closes
+
+
+def too_short(closes: int, needed: int = YEAR_SESSIONS) -> str:
+    """The one rule for "52-week" and "record" words: they need a year of closes (252 sessions);
+    with less, the answer says how many it has instead ("" when there are enough)."""
+    if closes >= needed:
+        return ""
+    return f"{closes:,} sessions of data; a 52-week figure needs {needed:,}"
+
+
+def record_words(index: pd.DatetimeIndex) -> str:
+    """ "on record" after a year of closes; before that, since when and how few sessions it covers."""
+    if not too_short(len(index)):
+        return "on record"
+    return f"since the data starts ({index[0].date()}, {len(index):,} sessions)"
 
 
 @dataclass(frozen=True)
@@ -91,7 +107,9 @@ def from_high(ratio: pd.Series, end: pd.Timestamp, sessions: int | None = None) 
     upto = ratio.loc[:end]
     window = upto if sessions is None else upto.iloc[-sessions:]
     high_date = window.idxmax()
-    return FromHigh(float(upto.iloc[-1] / window.loc[high_date] - 1), high_date, window.index[0])
+    short = too_short(len(upto), sessions) if sessions is not None else ""
+    distance = None if short else float(upto.iloc[-1] / window.loc[high_date] - 1)
+    return FromHigh(distance, high_date, window.index[0], short)
 
 
 def compute(frame: pd.DataFrame, base: pd.Timestamp, end: pd.Timestamp) -> RiskFigures:
@@ -127,6 +145,8 @@ def drawdown_text(d: Drawdown) -> str:
 
 
 def from_high_text(h: FromHigh) -> str:
+    if h.distance is None:
+        return f"n/a ({h.short})"
     if h.distance == 0:
         return f"at its high ({h.high_date.date()})"
     return f"{abs(h.distance) * 100:.1f}% below ({h.high_date.date()})"
@@ -203,6 +223,8 @@ def _short_dd(d: Drawdown) -> str:
 
 
 def _short_high(h: FromHigh, what: str) -> str:
+    if h.distance is None:
+        return f"{what} n/a ({h.short})"
     if h.distance == 0:
         return f"at its {what} ({h.high_date.date()})"
     return f"{abs(h.distance) * 100:.1f}% below its {what} of {h.high_date.date()}"
@@ -235,4 +257,6 @@ def figures_json(r: RiskFigures) -> dict:
 
 
 def from_high_json(h: FromHigh) -> dict:
+    if h.distance is None:
+        return {"distance": None, "high_date": None, "since": str(h.since.date()), "not_computed": h.short}
     return {"distance": h.distance, "high_date": str(h.high_date.date()), "since": str(h.since.date())}

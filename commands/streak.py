@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from . import charts, export
+from .leads import Sides, sentence
 from .pair import HistoryProvider, Pair, load_pair
-from .periods import parse_date
+from .periods import parse_date, require_session
 from .registry import Command, Option
 from .reply import Field, Reply, UserError, pct, plural, sessions
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
@@ -151,11 +152,11 @@ def _standing(s: StreakFigures, first: dt.date) -> str:
         if s.of_kind == 1:
             text = f"It is the only {kind} run since {first}"
         else:
-            text = f"It is {rank} of {s.of_kind} {kind} runs since {first}{tie}"
+            text = f"It is {rank} of {s.of_kind:,} {kind} runs since {first}{tie}"
     else:
         as_long = s.rank - 1 + s.ties_at_rank
         text = (
-            f"{as_long} of the {plural(s.of_kind - 1, 'earlier ' + kind + ' run')} since {first}"
+            f"{as_long:,} of the {plural(s.of_kind - 1, 'earlier ' + kind + ' run')} since {first}"
             f" lasted at least as long"
         )
     if s.longest_since is not None and s.rank > 1:
@@ -179,6 +180,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
     full = pair.frame.index
     if query.as_of is not None:
         pair = pair.until(query.as_of)
+        require_session(full, query.as_of, "as_of")
     if len(pair.frame) < 2:
         second = full[1].date() if len(full) > 1 else "none yet"
         raise UserError(
@@ -187,6 +189,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
             "Pick a later `as_of`."
         )
     s = compute(pair.frame)
+    sides = Sides(pair.small, pair.large)
     first = pair.frame.index[0].date()
     if s.sign == 0:
         headline = (
@@ -196,23 +199,24 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         )
     else:
         verb = "outperformed" if s.sign > 0 else "underperformed"
-        who = "Small caps" if query.small == "^RUT" else pair.small_name
-        than = "large caps" if query.large == "^GSPC" else pair.large_name
+        words = sides.across_size and sides.indices  # "small caps" only for the index size pair
+        who = sentence(sides.name(pair.small)) if words else pair.small_name
+        than = sides.name(pair.large) if words else pair.large_name
         run = f"{s.length} consecutive sessions" if s.length > 1 else "1 session"
         headline = (
-            f"{who} {'have' if who == 'Small caps' else 'has'} {verb} {than} for {run} as of {s.end.date()}, "
+            f"{who} {'have' if words else 'has'} {verb} {than} for {run} as of {s.end.date()}, "
             f"since {s.start.date()}, a cumulative spread of {pct(s.cumulative)}. {_standing(s, first)}"
         )
     kind = "outperformance" if s.sign >= 0 else "underperformance"
     reply = Reply(
-        title="Small vs large: streak" + (f" as of {pair.as_of}" if query.as_of else ""),
+        title=f"{sides.title}: streak" + (f" as of {pair.as_of}" if query.as_of else ""),
         text=headline,
         fields=[
             Field("Current run", sessions(s.length), s.length, "sessions"),
-            Field("Direction", {1: "small ahead", -1: "small behind", 0: "tie"}[s.sign], s.sign),
+            Field("Direction", sides.direction(s.sign), s.sign),
             Field("Started", str(s.start.date()) if s.sign else "—", None),
             Field("Cumulative spread", pct(s.cumulative), s.cumulative, "fraction"),
-            Field("Rank", f"{s.rank} of {s.of_kind}" if s.sign else "—", s.rank if s.sign else None),
+            Field("Rank", f"{s.rank:,} of {s.of_kind:,}" if s.sign else "—", s.rank if s.sign else None),
             Field(f"Longest {kind} runs since {first}", _runs_table(s.top), None, inline=False),
         ],
         as_of=pair.as_of,
@@ -226,7 +230,7 @@ def build(query: StreakQuery, pair: Pair) -> Reply:
         lambda: charts.streak_chart(
             recent,
             s.start if s.sign else None,
-            f"Daily spread, small − large: current run {s.length} "
+            f"Daily spread, {sides.difference}: current run {s.length} "
             f"({'ahead' if s.sign > 0 else 'behind' if s.sign < 0 else 'tie'})",
             str(pair.as_of),
         ),

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pandas as pd
+
 from . import export, gap
-from .gap import Framing, GapQuery
+from .gap import GapQuery
 from .pair import HistoryProvider, Pair, load_pair
 from .periods import Period, parse_period
 from .registry import Command, Option
-from .reply import Field, Reply, pct
+from .reply import Field, Reply, pct, sessions
 from .streak import compute as streak_compute
 
 PAIRS = {"russell": ("IWN", "IWO"), "vanguard": ("VBR", "VBK"), "sp600": ("IJS", "IJT")}
@@ -44,13 +46,15 @@ async def load(query: StyleQuery, data: HistoryProvider) -> Pair:
 
 def build(query: StyleQuery, pair: Pair) -> Reply:
     """/gap's answer for the (value, growth) pair, with /streak's current run added to it."""
-    framing = Framing.between(query.value, query.growth, "Small-cap value vs growth")
-    reply = gap.build(GapQuery(query.period, query.value, query.growth, framing), pair)
-    s = streak_compute(pair.frame)
+    title = "Small-cap value vs growth"
+    reply = gap.build(GapQuery(query.period, query.value, query.growth, title), pair)
+    end = pd.Timestamp(reply.as_of)  # the period's end close: the run as it stood then (one as-of date)
+    s = streak_compute(pair.frame.loc[:end])
     side = "value ahead" if s.sign > 0 else "growth ahead"
-    run = f"{s.length} session{'s' if s.length != 1 else ''}, {side}" if s.sign else "no run (a tie)"
-    detail = f" since {s.start.date()} ({pct(s.cumulative)}), rank {s.rank} of {s.of_kind}" if s.sign else ""
-    reply.text += f" Current run: {run}{detail}."
+    run = f"{sessions(s.length)}, {side}" if s.sign else "no run (a tie)"
+    rank = f"rank {s.rank:,} of {s.of_kind:,}"
+    detail = f" since {s.start.date()} ({pct(s.cumulative)}), {rank}" if s.sign else ""
+    reply.text += f" Run at the close of {end.date()}: {run}{detail}."
     reply.fields.insert(3, Field("Current run", run, s.length if s.sign else 0, "sessions"))
     reply.chart_name = "style.png"
     if query.export:

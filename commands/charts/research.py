@@ -90,7 +90,9 @@ def rates_chart(
         right.tick_params(axis="y", colors=t.large, labelcolor=t.large)
         levels.set_title("levels, weekly", fontsize=12)
         first, last = weekly.index[0], weekly.index[-1]
-        fmt = "%Y-%m" if last - first > pd.Timedelta(days=366) else "%m-%d"
+        # a year to the day (base close 2025-07-31, last 2026-07-31) needs the years to tell its ends apart
+        span = last - first
+        fmt = "%Y-%m" if span > pd.Timedelta(days=366) else "%m-%d" if first.year == last.year else "%Y-%m-%d"
         levels.set_xticks([0, len(weekly) - 1], [first.strftime(fmt), last.strftime(fmt)])
         levels.get_xticklabels()[0].set_horizontalalignment("left")
         levels.get_xticklabels()[-1].set_horizontalalignment("right")

@@ -42,7 +42,7 @@ def test_ask_json_gap_2024(tmp_path):
     fields = {f["name"]: f for f in reply["fields"]}
     assert round(fields["^RUT return"]["number"] * 100, 2) == 10.02
     assert round(fields["^GSPC return"]["number"] * 100, 2) == 23.31
-    assert reply["as_of"] == "2026-08-21"
+    assert reply["as_of"] == "2024-12-31"  # the last close the answer used (issue 25)
     chart = Path(reply["chart"])
     assert chart.parent == tmp_path / "charts"
     assert chart.read_bytes().startswith(b"\x89PNG")

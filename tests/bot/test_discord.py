@@ -115,7 +115,7 @@ async def test_gap_defers_first_then_follows_up_with_embed_and_chart(make_bot, f
     assert fields["^GSPC return"] == "+23.31%"
     assert embed["title"] == "Small vs large: 2024"
     assert "not investment advice" in embed["footer"]["text"]
-    assert "As of 2026-08-21" in embed["footer"]["text"]
+    assert "As of 2024-12-31" in embed["footer"]["text"]  # the period's end close (issue 25)
     assert embed["image"]["url"] == "attachment://gap.png"
     ((name, data),) = followup.files
     assert name == "gap.png"

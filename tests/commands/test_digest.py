@@ -75,3 +75,40 @@ def test_largest_one_day_spread_since_a_date():
 def test_a_quiet_day_has_nothing_notable():
     returns = [0.003, -0.001] * 200  # a steady climb well above its averages, runs of one session
     assert digest.compute(frame(returns)).notable == []
+
+
+# -- issue 25: "record" and "52-week" only with a year of closes; a record high is notable ----------
+
+
+async def test_the_ratios_standing_record_high_is_notable(snapshot_market):
+    # 2014-03-04: the ^RUT/^GSPC ratio's highest close in the snapshot (pinned in test_risk)
+    reply = await ask(snapshot_market, date="2014-03-04")
+    assert "• The small/large ratio closed at its highest on record." in reply.text
+    assert "Nothing unusual" not in reply.text
+    assert reply.field("Ratio from its high").value == "at its high (2014-03-04)"
+
+
+@pytest.mark.parametrize("date", ["1987-09-14", "1987-12-31", "1988-09-02"])
+async def test_no_52_week_figure_from_less_than_a_year(snapshot_market, date):
+    rut, gspc = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close")
+    have = len([d for d in set(rut) & set(gspc) if d <= dt.date.fromisoformat(date)])
+    assert have < 252
+    reply = await ask(snapshot_market, date=date)
+    field = reply.field("Ratio from 52-week high")
+    assert field.value == f"n/a ({have} sessions of data; a 52-week figure needs 252)"
+    assert field.number is None
+    since = f", since the data starts (1987-09-10, {have} sessions)"
+    assert reply.field("Ratio from its high").value.endswith(since)
+    assert "on record" not in reply.text
+    assert "in a year" not in reply.text
+    assert reply.to_json()["figures"]["ratio_from_high"]["52_week"]["distance"] is None
+
+
+def test_the_first_months_make_no_three_month_claim_and_no_record():
+    returns = [0.001, -0.001] * 30 + [0.05]  # the largest spread, 61 sessions in: under 3 months of data
+    assert not any("Largest one-day spread" in n for n in digest.compute(frame(returns)).notable)
+    returns = [0.001, -0.001] * 60 + [0.05]  # 121 sessions: past 3 months, short of a year
+    notes = digest.compute(frame(returns)).notable
+    assert "Largest one-day spread since the data starts (2020-01-01, 122 sessions): +5.00 pp." in notes
+    since = "since the data starts (2020-01-01, 122 sessions)"
+    assert f"The small/large ratio closed at its highest {since}." in notes

@@ -32,9 +32,9 @@ async def test_compare_export_has_the_closes_returns_and_ratio_of_the_period(sna
     assert header[:5] == [
         "rotation-bot export",
         "command: /compare a:IWM b:SPY period:2024",
-        "as of: 2026-07-31",
+        "as of: 2024-12-31",  # the last close used (issue 25's as-of rule)
         "source: bundled snapshot",
-        "answer: IWM vs SPY: 2024",
+        "answer: Small vs large (IWM/SPY): 2024",  # a fund pair across size (issue 25)
     ]
     assert "figure: IWM return = +11.38%" in header
     assert "figure: SPY return = +24.89%" in header

@@ -97,10 +97,14 @@ async def test_funds_give_total_returns_and_mixing_is_flagged(snapshot_market):
     assert reply.field("IWM return").number == pytest.approx(rs, abs=1e-12)
     assert reply.field("SPY return").number == pytest.approx(rl, abs=1e-12)
     assert "total returns" in reply.text
-    assert reply.as_of == dt.date(2026, 7, 31)
+    assert reply.as_of == dt.date(2024, 12, 31)  # the period's end close: the last close the answer used
     mixed = await ask(snapshot_market, period="2024", small="IWM")
     assert any("Mixed bases" in n for n in mixed.notes)
-    assert mixed.as_of == dt.date(2026, 7, 31)
+    assert mixed.as_of == dt.date(2024, 12, 31)
+    assert not any(n.startswith("As of 2026-07-31") for n in mixed.notes)  # 2024 never reached it
+    newest = await ask(snapshot_market, period="ytd", small="IWM")
+    assert newest.as_of == dt.date(2026, 7, 31)
+    assert any(n.startswith("As of 2026-07-31, the last session both series have") for n in newest.notes)
 
 
 @pytest.mark.parametrize(
@@ -129,3 +133,13 @@ async def test_unknown_period_lists_what_is_accepted(snapshot_market):
         UserError, match=r"1d, 1w, 1m, 3m, 6m, 1y, 3y, 5y, 10y, mtd, ytd, max, a year \(2024\)"
     ):
         await ask(snapshot_market, period="last tuesday")
+
+
+async def test_a_count_is_written_alike_in_text_and_fields(snapshot_market):
+    # issue 25: the text said "9,810 sessions" and the field "9810"
+    common = sorted(set(csv_closes("RUT", "Close")) & set(csv_closes("GSPC", "Close")))
+    reply = await ask(snapshot_market, period="max")
+    n = len(common) - 1  # daily steps after the first common close
+    assert reply.field("Sessions").value == f"{n:,}"
+    assert f"{n:,} sessions" in reply.text
+    assert str(n) not in reply.text + reply.field("Sessions").value

@@ -213,3 +213,58 @@ async def test_a_streak_below_alert_fires_on_the_session_the_trailing_run_reache
     assert post.reply.title == "Alert: an underperformance streak reaching 7 sessions — 2026-07-08"
     assert "small caps led over the next month in" in post.reply.text
     assert evaluate(pair, dt.date(2026, 7, 9), spec) == []  # the same run counts once
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
+def test_ratio_cross_on_too_few_sessions_finds_none(n):
+    # issue 25: 3 and 4 sessions made the debounce slices disagree in length (a crash in /digest)
+    f = frame_from([0.01, -0.01, 0.02, -0.02, 0.01][: n - 1])
+    for direction in ("above", "below"):
+        assert list(history.cross_occurrences(f, direction).dates) == []
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "date"),
+    [("^RUT", "^GSPC", "1987-09-14"), ("^RUT", "^GSPC", "1987-09-15"), ("IWM", "SPY", "2000-05-31"),
+     ("IWM", "SPY", "2000-06-01")],
+)
+async def test_the_digest_answers_on_a_pairs_third_and_fourth_session(snapshot_market, small, large, date):
+    from commands import digest
+
+    query = digest.COMMAND.validate({"date": date, "small": small, "large": large})
+    reply = await execute(digest.COMMAND, query, snapshot_market)
+    assert reply.as_of == dt.date.fromisoformat(date)
+    assert "Signal:" not in reply.text  # no 200-day average yet, so no cross can fire
+
+
+# (options, title): the signal as applied, defaults and direction included (issue 25)
+TITLES = [
+    ({}, "What followed: streak of 5 sessions, small caps ahead"),  # the run on 2026-08-21 is shorter
+    ({"signal": "streak", "direction": "below"}, "What followed: streak of 5 sessions, small caps trailing"),
+    ({"signal": "streak", "threshold": "11"}, "What followed: streak of 11 sessions, small caps ahead"),
+    ({"signal": "ratio_cross", "direction": "below"}, "What followed: ratio_cross, below its 200-day "
+     "average"),
+    ({"signal": "ratio_jump"}, "What followed: ratio_jump above 10%"),
+    ({"signal": "january", "threshold": "2"}, "What followed: january above 2 pp"),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), TITLES)
+async def test_the_title_says_the_threshold_and_direction_applied(snapshot_market, options, expected):
+    reply = await execute(history.COMMAND, history.COMMAND.validate(options), snapshot_market)
+    assert reply.title == expected
+
+
+async def test_after_crossing_below_small_caps_led_not_kept_leading(snapshot_market):
+    options = {"signal": "ratio_cross", "direction": "below"}
+    reply = await execute(history.COMMAND, history.COMMAND.validate(options), snapshot_market)
+    assert "small caps led in" in reply.text
+    assert "kept leading" not in reply.text + "".join(f.value for f in reply.fields)
+
+
+def test_one_earlier_time_is_singular():
+    f = three_streaks_of_five()
+    occ = history.streak_occurrences(f, 5)
+    line = history.what_followed(f, occ, occ.dates[1])
+    assert "After the 1 earlier time, small caps kept leading over the next month in " in line
+    assert "times" not in line

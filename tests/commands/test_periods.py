@@ -91,3 +91,25 @@ async def test_a_day_without_a_session_names_the_nearest_sessions(snapshot_marke
     expected = "2026-01-17 is not a trading session: the nearest are 2026-01-16 and 2026-01-20"
     with pytest.raises(UserError, match=expected):
         await ask(snapshot_market, period="2026-01-17")
+
+
+# issue 25: one rule for a date without a session, in every command that takes one date
+NOT_A_SESSION = [
+    ("/gap period:2024-07-04", "2024-07-04 is not a trading session: the nearest are 2024-07-03 and"),
+    ("/compare a:IWN b:IWO period:2024-07-04", "the nearest are 2024-07-03 and 2024-07-05."),
+    ("/style period:2024-07-06", "2024-07-06 is not a trading session: the nearest are 2024-07-05 and"),
+    ("/streak as_of:2024-07-04", "the nearest are 2024-07-03 and 2024-07-05. Give one of them as `as_of`."),
+    ("/digest date:2024-07-04", "the nearest are 2024-07-03 and 2024-07-05. Give one of them as `date`."),
+    ("/digest date:2026-01-17", "2026-01-17 is not a trading session: the nearest are 2026-01-16 and"),
+    ("/streak as_of:1987-09-12 small:^RUT", "the nearest are 1987-09-11 and 1987-09-14."),
+]
+
+
+@pytest.mark.parametrize(("line", "says"), NOT_A_SESSION)
+async def test_a_date_without_a_session_is_refused_alike_everywhere(snapshot_market, line, says):
+    from commands.registry import default_registry
+
+    command, query = default_registry().validate_line(line)
+    with pytest.raises(UserError) as caught:
+        await execute(command, query, snapshot_market)
+    assert says in str(caught.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import statistics
 
 import numpy as np
@@ -71,18 +72,11 @@ async def test_rates_weekly_changes_match_a_plain_computation(snapshot_market):
     reply = await ask(rates, snapshot_market, period="2025-12-31..2026-07-31", **{"yield": "tnx"})
     rut, gspc, tnx = csv_closes("RUT", "Close"), csv_closes("GSPC", "Close"), csv_closes("TNX", "Close")
     start, end = dt.date(2025, 12, 30), dt.date(2026, 7, 31)  # the base is the last close before the range
-    weeks: dict[tuple, tuple[float, float]] = {}
-    for d in sorted(set(rut) & set(gspc)):
-        if start <= d <= end:
-            friday = d + dt.timedelta(days=(4 - d.weekday()) % 7)
-            ratio = rut[d] / gspc[d]
-            weeks.setdefault(friday, [None, None])[0] = ratio
-    for d in sorted(tnx):
-        if start <= d <= end:
-            friday = d + dt.timedelta(days=(4 - d.weekday()) % 7)
-            if friday in weeks:
-                weeks[friday][1] = tnx[d]
-    levels = [v for _, v in sorted(weeks.items()) if None not in v]
+    days = sorted(d for d in set(rut) & set(gspc) & set(tnx) if start <= d <= end)
+    rows = {days[0]: days[0]}  # the base close is the first row; then each week's last session after it
+    for d in days[1:]:
+        rows[d + dt.timedelta(days=(4 - d.weekday()) % 7)] = d
+    levels = [(rut[d] / gspc[d], tnx[d]) for d in rows.values()]
     d_ratio = np.diff(np.log([r for r, _ in levels]))
     d_bp = np.diff([y for _, y in levels]) * 100
     assert reply.field("Correlation (weekly changes)").number == pytest.approx(
@@ -90,8 +84,32 @@ async def test_rates_weekly_changes_match_a_plain_computation(snapshot_market):
     )
     beta = np.cov(d_bp, d_ratio)[0, 1] / np.var(d_bp, ddof=1)
     assert reply.field("Beta, % per +10 bp").number == pytest.approx(beta * 1000)
+    assert reply.field("^TNX start").number == tnx[start] == 4.13
     assert reply.field("^TNX end").number == tnx[end] == 4.745
     assert "yield rose" in reply.text
+    assert f"{len(d_bp)} weeks to 2026-07-31" in reply.text
+
+
+# (period, the session the answer is dated by: its last close used, never the week's Friday)
+RATES_AS_OF = [
+    ("2026-01-01..2026-04-03", dt.date(2026, 4, 2)),  # Good Friday: the market was closed
+    ("2026-01-01..2026-07-29", dt.date(2026, 7, 29)),  # a Wednesday
+    ("2015-04-01..2016-03-31", dt.date(2016, 3, 31)),  # a Thursday
+]
+
+
+@pytest.mark.parametrize(("period", "as_of"), RATES_AS_OF)
+async def test_rates_is_dated_by_its_last_close_and_exports_its_base(snapshot_market, period, as_of):
+    reply = await ask(rates, snapshot_market, period=period, export="true")
+    tnx = csv_closes("TNX", "Close")
+    assert reply.as_of == as_of
+    assert f"to close of {as_of}" in reply.text
+    assert f"weeks to {as_of}:" in reply.text
+    assert reply.field("^TNX end").number == tnx[as_of]
+    table = pd.read_csv(io.BytesIO(reply.csv), comment="#", index_col=0)
+    assert table.index[-1] == str(as_of)
+    assert table["^TNX yield (%)"].iloc[0] == reply.field("^TNX start").number  # the base close is a row
+    assert table["^TNX yield (%)"].iloc[-1] == reply.field("^TNX end").number
 
 
 async def test_rates_too_short_a_period(snapshot_market):

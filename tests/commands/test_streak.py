@@ -99,9 +99,12 @@ async def test_article_day_streak_of_eleven(snapshot_market):
     assert reply.field("Rank").number == longer + 1
 
 
-async def test_as_of_a_weekend_uses_the_session_before(snapshot_market):
-    reply = await ask(snapshot_market, as_of="2026-01-18")
-    assert reply.as_of == dt.date(2026, 1, 16)
+async def test_as_of_a_weekend_is_refused_naming_the_sessions_around_it(snapshot_market):
+    # issue 25: one rule for a date without a session in every command (it answered for 01-16 silently)
+    with pytest.raises(UserError) as caught:
+        await ask(snapshot_market, as_of="2026-01-18")
+    expected = "2026-01-18 is not a trading session: the nearest are 2026-01-16 and 2026-01-20."
+    assert str(caught.value) == expected + " Give one of them as `as_of`."
 
 
 @pytest.mark.parametrize(
