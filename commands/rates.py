@@ -31,6 +31,9 @@ from .reply import Field, Reply, UserError, pct, plural
 from .tickers import LARGE_OPTION, SMALL_OPTION, ticker_option
 
 # The official series from FRED (bundled from 2022, live through FRED's CSV), then Yahoo's two.
+# ^TNX stays the default: the snapshot bundles it since 1976, while FRED's series are bundled only
+# from 2023-2024 (PROVENANCE), so a default of DGS10 would refuse every period before 2023 offline.
+DEFAULT_YIELD = "tnx"
 YIELDS = {"10y": "DGS10", "2y": "DGS2", "ff": "DFF", "tnx": "^TNX", "13w": "^IRX"}
 ROLLING_WEEKS = 26
 MIN_WEEKS = 8
@@ -64,7 +67,7 @@ class RatesFigures:
 
 
 def parse(options: Mapping[str, str]) -> RatesQuery:
-    which = options.get("yield") or "10y"
+    which = options.get("yield") or DEFAULT_YIELD
     return RatesQuery(
         parse_period(options.get("period") or "1y"),
         YIELDS[which],
@@ -249,7 +252,7 @@ COMMAND = Command(
         Option("period", "Same periods as /gap (default 1y)", suggestions=("6m", "1y", "3y", "5y", "2025")),
         Option(
             "yield",
-            "10y, 2y Treasury or ff (effective fed funds), from FRED; tnx (^TNX) or 13w (^IRX, live only)",
+            "tnx (^TNX, default, since 1976); 10y, 2y Treasury or ff (fed funds) from FRED; 13w (^IRX, live)",
             choices=tuple(YIELDS),
         ),
         SMALL_OPTION,

@@ -172,7 +172,8 @@ FRESHNESS = [
     ("/sectors vs_large:true", ["PSCT", "XLK", "XLRE", "XLC"]),
     ("/rrg", ["PSCT", "IJR"]),
     ("/rrg set:size", ["SPY"]),
-    ("/rates", ["^RUT", "^GSPC", "DGS10"]),
+    ("/rates", ["^RUT", "^GSPC", "^TNX"]),
+    ("/rates yield:10y", ["^RUT", "^GSPC", "DGS10"]),
     ("/rates yield:tnx", ["^RUT", "^GSPC", "^TNX"]),
     ("/style", ["IWN", "IWO"]),
     ("/compare a:IWN b:IWO", ["IWN", "IWO"]),
@@ -267,5 +268,5 @@ def test_every_server_command_is_explained_by_the_console():
     from commands.help import SERVER_COMMANDS
     from commands.registry import DISCORD_ONLY
 
-    console_answers = {"valuation"}  # the console has its own server (id 0) for these
+    console_answers = {"valuation", "check"}  # the console has its own server (id 0) and /check
     assert {name for name, _, _ in SERVER_COMMANDS} - console_answers <= set(DISCORD_ONLY)
