@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from commands import chat
+from commands.chat import intents
 from commands.registry import default_registry, execute
 from commands.reply import UserError
 from data.sources.snapshot import SnapshotSource
@@ -256,16 +257,16 @@ def test_one_more_intent_is_one_more_row():
         chat.Intent("watch", ((r"\bwatch\b", 4),), "/watch ticker:IWM", "a watch list", watch),
         chat.Intent("ping", ((r"\bping\b", 4),), "/ping", "a ping", forgetful),
     )
-    original = chat.INTENTS
+    original = intents.INTENTS
     try:
-        chat.INTENTS = (*rows, *original)
+        intents.INTENTS = (*rows, *original)
         assert chat.to_line("watch iwm for 3 months", TICKERS, LATEST) == "/watch ticker:IWM period:3m"
         assert chat.to_line("gap last year", TICKERS, LATEST) == "/gap period:2025"
         assert chat.to_line("ping", TICKERS, LATEST) == "/ping"
         with pytest.raises(chat.NotUnderstood, match="/ping has no use for “iwm”"):
             chat.read("ping iwm", TICKERS, LATEST)
     finally:
-        chat.INTENTS = original
+        intents.INTENTS = original
 
 
 def test_readings_are_frozen():

@@ -1,0 +1,32 @@
+"""Plain questions in a thread ("@rotation-bot what was the gap last year?") -> one slash command.
+
+The grammar is a small package split by concern; :mod:`.intents` describes how a question is read:
+
+- :mod:`.slots`      what was read (periods, dates, tickers, sides) and the :class:`Reading`
+- :mod:`.periods`    periods and dates as people write them
+- :mod:`.names`      tickers, index names and sides
+- :mod:`.question`   the text being read and which parts are understood
+- :mod:`.builders`   each command's options from a question
+- :mod:`.intents`    the table of commands and the words that ask for them, and :func:`read`
+"""
+
+from __future__ import annotations
+
+from .builders import Intent, _one_period
+from .intents import INTENTS, read, to_line
+from .question import FILLER, Question
+from .slots import NotUnderstood, Reading, Refusal, escape
+
+__all__ = [
+    "FILLER",
+    "INTENTS",
+    "Intent",
+    "NotUnderstood",
+    "Question",
+    "Reading",
+    "Refusal",
+    "_one_period",
+    "escape",
+    "read",
+    "to_line",
+]
