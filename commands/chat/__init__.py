@@ -8,18 +8,24 @@ The grammar is a small package split by concern; :mod:`.intents` describes how a
 - :mod:`.question`   the text being read and which parts are understood
 - :mod:`.builders`   each command's options from a question
 - :mod:`.intents`    the table of commands and the words that ask for them, and :func:`read`
+- :mod:`.refusals`   what is declined, each with its reason (advice, forecasts, other data)
+- :mod:`.conversation`  follow-ups: what a message inherits from the member's last question
+- :mod:`.shown`      the "Read as" line, escaped like every echo
 """
 
 from __future__ import annotations
 
 from .builders import Intent, _one_period
+from .conversation import REMEMBERED
 from .intents import INTENTS, read, to_line
 from .question import FILLER, Question
+from .shown import read_as
 from .slots import NotUnderstood, Reading, Refusal, escape
 
 __all__ = [
     "FILLER",
     "INTENTS",
+    "REMEMBERED",
     "Intent",
     "NotUnderstood",
     "Question",
@@ -28,5 +34,6 @@ __all__ = [
     "_one_period",
     "escape",
     "read",
+    "read_as",
     "to_line",
 ]

@@ -47,7 +47,10 @@ from .builders import (
     _style,
     _valuation,
 )
+from .conversation import FOLLOW_UP, REMEMBERED, merge
+from .conversation import renamed as _renamed
 from .question import Question
+from .refusals import refuse
 from .slots import NotUnderstood, Reading, Refusal, escape
 
 INTENTS: tuple[Intent, ...] = (
@@ -219,12 +222,28 @@ def _offers(scores: dict[str, int], first: tuple[str, ...] = ()) -> str:
     return "Closest commands: " + ", ".join(shown) + "; `/help` lists them all."
 
 
-def read(text: str, known_tickers: list[str], latest: dt.date) -> Reading:
+def read(
+    text: str, known_tickers: list[str], latest: dt.date, previous: Reading | None = None
+) -> Reading:
     """The command a question stands for; :class:`NotUnderstood` (a :class:`UserError`) when any part
-    of it cannot be read with confidence. ``latest`` is the data's newest session."""
+    of it cannot be read with confidence. ``latest`` is the data's newest session. ``previous``: the
+    same member's last reading in this thread, which a follow-up ("and in 2023?") completes."""
     q = Question(text, known_tickers, latest)
+    refuse(q.text)
+    follow = bool(q.take(FOLLOW_UP))
     scores = _scores(q.text)
+    strong = {c: s for c, s in scores.items() if s >= 2}
+    carry = previous if previous is not None and previous.command in REMEMBERED else None
+    if carry is not None and (follow or not strong):
+        # a follow-up: its own command if it names one ("what about value?"), else the previous one
+        command = _winner(strong, scores) if strong else carry.command
+        reading = _build(q, command, scores)
+        if not strong and reading.command != carry.command:  # /compare with no tickers builds a /gap
+            reading = Reading(carry.command, _renamed(reading.options, carry.command))
+        return merge(reading, carry, named_sides=bool(q.slots().sizes()))
     if not q.text or not scores:
+        if q.text and _has_slots(q):  # only a period or a pair: the gap over it ("in 2020", "iwm vs spy")
+            return _build(q, "gap", scores)
         unread = "”, “".join(escape(u, 40) for u in q.leftover()[:3])
         what = (
             f"I didn't understand “{unread}”, so I haven't answered."
@@ -232,12 +251,28 @@ def read(text: str, known_tickers: list[str], latest: dt.date) -> Reading:
             else "Ask me a question about small vs large caps."
         )
         raise NotUnderstood(f"{what} {_offers({})}")
-    top = max(scores.values())
-    winners = [c for c, s in scores.items() if s == top]
+    return _build(q, _winner(scores, scores), scores)
+
+
+def _has_slots(q: Question) -> bool:
+    s = Question(q.text, list(q.known.values()), q.latest).slots()
+    return bool(s.periods or s.days or s.sides)
+
+
+def _winner(candidates: dict[str, int], scores: dict[str, int]) -> str:
+    top = max(candidates.values())
+    winners = [c for c, s in candidates.items() if s == top]
     if len(winners) > 1:
         names = " and ".join(f"/{c}" for c in winners)
-        raise NotUnderstood(f"That asks for {names} at once: ask one at a time. {_offers(scores)}")
-    intent = next(i for i in INTENTS if i.command == winners[0])
+        raise NotUnderstood(
+            f"That asks for {names} at once: ask one at a time. {_offers(scores)}", "ambiguous"
+        )
+    return winners[0]
+
+
+def _build(q: Question, command: str, scores: dict[str, int]) -> Reading:
+    """The reading of ``q`` as ``command``: its builder, then nothing may be left over."""
+    intent = next(i for i in INTENTS if i.command == command)
     try:
         built = intent.build(q)
     except Refusal as exc:

@@ -62,14 +62,34 @@ class Reading:
 
     command: str  # "gap", "valuation show", ...
     options: dict[str, str] = field(default_factory=dict)
+    # options inherited from the member's previous question in the thread ("and in 2023?")
+    carried: tuple[str, ...] = field(default=(), compare=False)
+    # words read past as filler that are not in the usual filler list, shown so nothing is hidden
+    ignored: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def line(self) -> str:
         return " ".join([f"/{self.command}", *(f"{k}:{v}" for k, v in self.options.items())])
 
+    @classmethod
+    def from_line(cls, line: str) -> Reading:
+        """The reading a stored :attr:`line` stands for (options never contain spaces, except a call's
+        note, and calls are never stored)."""
+        words = line.split()
+        at = next((i for i, w in enumerate(words) if ":" in w), len(words))
+        options = dict(w.split(":", 1) for w in words[at:])
+        return cls(" ".join(words[:at]).lstrip("/"), options)
+
 
 class NotUnderstood(UserError):
-    """A question, or part of one, the grammar cannot read with confidence."""
+    """A question, or part of one, the grammar cannot read with confidence. ``kind`` says why, so the
+    bot can answer in kind: "unread" (words it could not read), "advice", "forecast", "not-in-data",
+    "language", "event" (a stretch that needs outside knowledge), "social" (thanks, a greeting: an
+    acknowledgement, never a refusal), "ambiguous"."""
+
+    def __init__(self, message: str, kind: str = "unread") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
