@@ -1,16 +1,24 @@
-"""Questions asked by mentioning the bot in a thread it opened, answered by the same commands."""
+"""Questions asked by mentioning the bot in a thread it opened, answered by the same commands.
+
+Each member's last reading in a thread is kept in the state database (:mod:`data.state.conversations`),
+so a follow-up ("and in 2023?") is read against it in whichever shard process receives it, and after a
+restart. A member who mentions the bot faster than :data:`PACE` gets one short note, then silence until
+the window has passed: a flood from one member costs the thread at most two posts, so Discord's
+per-channel limit (5 posts per 5 s) is left to everyone else.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands as ext
 
-from commands.chat import Reading, read
+from commands.chat import REMEMBERED, NotUnderstood, Reading, read, read_as
 from commands.help import about_reply, help_reply
 from commands.reply import Reply, UserError
 from data.errors import DataError
@@ -24,32 +32,66 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PACE = (1, 4.0)  # one question per 4 s per member, on top of the longer limit of 10 a minute
+SLOW_DOWN = "Easy — one question at a time, please: I'll read your next one in a few seconds."
+OUTSIDE = (
+    "I answer mentions in the threads I open: start one here with `/discuss`, "
+    "or use a slash command such as `/gap period:ytd`."
+)
+
 
 class Chat(ext.Cog):
     def __init__(self, bot: RotationBot) -> None:
         self.bot = bot
         self.cooldown = ext.CooldownMapping.from_cooldown(10, 60.0, ext.BucketType.user)
+        self.pace = ext.CooldownMapping.from_cooldown(*PACE, ext.BucketType.user)
+        self.noted_until: dict[int, float] = {}  # member -> end of the window their note covers
 
-    def _is_for_me(self, message: discord.Message) -> bool:
+    def _mentions_me(self, message: discord.Message) -> bool:
         me = self.bot.user
-        return (
-            me is not None
-            and not message.author.bot
-            and isinstance(message.channel, discord.Thread)
-            and message.channel.owner_id == me.id
-            and me in message.mentions
-        )
+        return me is not None and not message.author.bot and me in message.mentions
+
+    def _in_my_thread(self, message: discord.Message) -> bool:
+        me = self.bot.user
+        return isinstance(message.channel, discord.Thread) and message.channel.owner_id == me.id
+
+    def _over_pace(self, message: discord.Message) -> float | None:
+        """Seconds until this member may ask again, or None when the question may be answered."""
+        retries = [
+            retry
+            for mapping in (self.pace, self.cooldown)
+            if (bucket := mapping.get_bucket(message)) is not None
+            and (retry := bucket.update_rate_limit())
+        ]
+        return max(retries) if retries else None
+
+    async def _slow_down(self, message: discord.Message, retry: float) -> None:
+        """One note per window, then nothing: every further post would only delay other members."""
+        now = time.monotonic()
+        if self.noted_until.get(message.author.id, 0.0) > now:
+            return
+        if len(self.noted_until) > 10_000:  # bounded: forget the windows that have passed
+            self.noted_until = {k: v for k, v in self.noted_until.items() if v > now}
+        self.noted_until[message.author.id] = now + max(retry, PACE[1]) + 2 * PACE[1]
+        await message.reply(SLOW_DOWN, mention_author=False)
 
     @ext.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if not self._is_for_me(message):
+        if not self._mentions_me(message):
             return
-        bucket = self.cooldown.get_bucket(message)
-        if bucket is not None and (retry := bucket.update_rate_limit()):
-            await message.reply(f"Easy — try again in {retry:.0f} s.", mention_author=False)
+        if (retry := self._over_pace(message)) is not None:
+            await self._slow_down(message, retry)
+            return
+        if not self._in_my_thread(message):  # #general, or someone else's thread: a pointer, once
+            await message.reply(OUTSIDE, mention_author=False)
             return
         try:
             await self.answer(message)
+        except NotUnderstood as exc:
+            if exc.kind == "social":  # thanks, a greeting: acknowledged, never refused
+                await message.add_reaction("👍")
+                return
+            await message.reply(str(exc), mention_author=False)
         except UserError as exc:
             await message.reply(str(exc), mention_author=False)
         except Exception:
@@ -60,8 +102,12 @@ class Chat(ext.Cog):
 
     async def answer(self, message: discord.Message) -> None:
         """The answer, under one line saying which command the question was read as."""
-        reading = read(message.content, self.bot.market.known_offline(), await self.latest_session())
-        header = f"Read as `{reading.line}`"
+        previous = await self.recall(message)
+        reading = read(
+            message.content, self.bot.market.known_offline(), await self.latest_session(), previous
+        )
+        await self.remember(message, reading)
+        header = read_as(reading)
         try:
             async with message.channel.typing():
                 reply = await self.reply_for(reading, message)
@@ -70,6 +116,24 @@ class Chat(ext.Cog):
             return
         embed, file = reply_embed(reply)
         await message.reply(header, embed=embed, file=file or discord.utils.MISSING, mention_author=False)
+
+    async def recall(self, message: discord.Message) -> Reading | None:
+        """This member's last reading in this thread, if recent; a state database that cannot be read
+        costs the follow-up its context (logged), never the answer."""
+        try:
+            line = await self.bot.state.recall_reading(message.channel.id, message.author.id)
+        except Exception:
+            log.exception("could not recall the last reading in thread %s", message.channel.id)
+            return None
+        return Reading.from_line(line) if line else None
+
+    async def remember(self, message: discord.Message, reading: Reading) -> None:
+        if reading.command not in REMEMBERED:
+            return
+        try:
+            await self.bot.state.remember_reading(message.channel.id, message.author.id, reading.line)
+        except Exception:
+            log.exception("could not remember the reading in thread %s", message.channel.id)
 
     async def latest_session(self) -> dt.date:
         """The default pair's newest common session: what "this year" or "last quarter" is relative to
