@@ -10,6 +10,7 @@ per-channel limit (5 posts per 5 s) is left to everyone else.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -19,6 +20,7 @@ import discord
 from discord.ext import commands as ext
 
 from commands.chat import REMEMBERED, NotUnderstood, Reading, read, read_as
+from commands.chat.shown import focused
 from commands.help import about_reply, help_reply
 from commands.reply import Reply, UserError
 from data.errors import DataError
@@ -114,6 +116,8 @@ class Chat(ext.Cog):
         except UserError as exc:
             await message.reply(f"{header}\n{exc}", mention_author=False)
             return
+        if reading.focus:
+            reply = dataclasses.replace(reply, fields=focused(reply.fields, reading.focus))
         embed, file = reply_embed(reply)
         await message.reply(header, embed=embed, file=file or discord.utils.MISSING, mention_author=False)
 

@@ -11,6 +11,7 @@ from ..periods import RELATIVE, parse_period
 from ..reply import UserError
 from ..rrg import SETS
 from ..style import PAIRS
+from .names import size_of
 from .question import Question
 from .slots import Reading, Refusal, escape
 
@@ -99,20 +100,70 @@ def _ordered(options: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
     return {k: options[k] for k in order if k in options}
 
 
-def _gap(q: Question) -> dict[str, str]:
-    return _ordered({**_one_period(q, "gap", "ytd"), **_sides(q, "gap")}, ("period", "small", "large"))
+# The figures /gap shows beside the returns, as people ask for them: (pattern, words of the field names).
+RISK_WORDS = (
+    (r"\bmax(?:imum)?\s+drawdowns?\b|\bdrawdowns?\b|\bdraw\s+downs?\b", "drawdown"),
+    (r"\bvolatility\b|\bstd\s+dev\b|\bstandard\s+deviation\b", "volatility"),
+    (r"\bbetas?\b", "Beta"),
+    (r"\bcorrelation\b|\bcorrelated\b", "Correlation"),
+)
+RISK_CUE = "|".join(p for p, _ in RISK_WORDS)
+
+
+def _focus(q: Question, words: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for pattern, name in words if q.take(pattern)))
+
+
+def _gap(q: Question) -> dict[str, str] | Reading:
+    """The size gap, or for two funds on the same side of the size divide what they are: a small-cap
+    value/growth pair is /style's, any other pair of one size is /compare's (never "small vs large")."""
+    focus = _focus(q, RISK_WORDS)
+    options = _ordered({**_one_period(q, "gap", "ytd"), **_sides(q, "gap")}, ("period", "small", "large"))
+    return route_pair(Reading("gap", options, focus=focus))
+
+
+def route_pair(reading: Reading) -> Reading:
+    """A /gap of two funds of one size becomes /style (a small-cap value/growth pair) or /compare."""
+    options = reading.options
+    pair = [options[k] for k in ("small", "large") if k in options]
+    if reading.command != "gap" or len(pair) != 2 or size_of(pair[0]) is None:
+        return reading
+    if size_of(pair[0]) != size_of(pair[1]):
+        return reading
+    period = {"period": options["period"]} if "period" in options else {}
+    carried = tuple(k for k in reading.carried if k == "period")
+    style = next((name for name, funds in PAIRS.items() if set(funds) == set(pair)), None)
+    if style is not None:
+        return Reading("style", {"pair": style, **period}, carried, reading.ignored)
+    return Reading("compare", {"a": pair[0], "b": pair[1], **period}, carried, reading.ignored, reading.focus)
 
 
 def _streak(q: Question) -> dict[str, str]:
-    q.take(r"\b(?:trading\s+)?(?:days|sessions)\b|\blast(?:ed|s|ing)?\b|\blasting\b")
+    q.take(r"\b(?:trading\s+)?(?:days|sessions)\b|\blast(?:ed|s|ing)?\b|\blasting\b|\blongest\b|\brecords?\b")
     options = _dated(q, "streak", "as_of")
     return {**options, **_sides(q, "streak")}
 
 
-def _digest(q: Question) -> dict[str, str]:
+# What /digest shows beside the gaps: the ratio against its averages and its highs.
+DIGEST_WORDS = (
+    (r"\b50-day\s+average\b", "50-day"),
+    (r"\b200-day\s+average\b", "200-day"),
+    (r"\b(?:how\s+far\s+)?(?:from|off|below|vs)\s+(?:its\s+|the\s+)?(?:all-time\s+high|high(?:s)?|peak)\b|"
+     r"\ball-time\s+high\b", "from its high"),
+    (r"\b(?:how\s+far\s+)?(?:from|off|below|vs)\s+(?:its\s+|the\s+)?52[- ]?w(?:ee)?k\s+high\b|"
+     r"\b52[- ]?w(?:ee)?k\s+high\b", "52-week"),
+)
+DIGEST_CUE = "|".join(p for p, _ in DIGEST_WORDS) + r"|\byesterday\b"
+
+
+def _digest(q: Question) -> Reading:
+    focus = _focus(q, tuple(sorted(DIGEST_WORDS, key=lambda row: row[1] != "52-week")))
+    notes = ()
+    if q.take(r"\byesterday(?:'s)?\b"):
+        notes = ("“yesterday” is read as the data's latest session",)
     if q.slots().use_tickers():
         raise Refusal("/digest is about the Russell 2000 and the S&P 500 only; for other series try /gap.")
-    return _dated(q, "digest", "date")
+    return Reading("digest", _dated(q, "digest", "date"), focus=focus, notes=notes)
 
 
 def _dated(q: Question, command: str, option: str) -> dict[str, str]:
@@ -163,6 +214,10 @@ def _style(q: Question) -> dict[str, str]:
 
 def _sectors(q: Question) -> dict[str, str]:
     options = {}
+    q.take(
+        r"\b(?:best|worst|top|bottom|strongest|weakest|leading|lagging)(?:[- ]performing)?\b|"
+        r"\bperform\w*\b|\branked\b"
+    )
     if q.take(
         r"\b(?:vs\.?|versus|against|compared\s+(?:to|with)|relative\s+to|and|with)\s+(?:their\s+|the\s+)?"
         r"(?:large[- ]?cap(?:\s+(?:sectors|counterparts|peers|spdrs?))|large[- ]?caps?|large|big\s+caps|"
@@ -235,7 +290,7 @@ def _rrg(q: Question) -> dict[str, str]:
 def _compare(q: Question) -> dict[str, str] | Reading:
     tickers = q.slots().use_tickers()
     if not tickers:
-        return Reading("gap", _gap(q))  # "compare small caps and large caps": the gap itself
+        return _gap(q)  # "compare small caps and large caps": the gap itself
     if len(tickers) != 2:
         raise Refusal(f"/compare needs two tickers; I read {len(tickers)} ({', '.join(tickers)}).")
     sides = _sides(q, "compare", ("a", "b"))

@@ -65,7 +65,7 @@ def merge(new: Reading, previous: Reading, named_sides: bool = False) -> Reading
     if not carried:
         return new
     ordered = {k: options[k] for k in takes if k in options}
-    return Reading(new.command, ordered, tuple(carried), new.ignored)
+    return Reading(new.command, ordered, tuple(carried), new.ignored, new.focus, new.notes)
 
 
 def renamed(options: dict[str, str], command: str) -> dict[str, str]:

@@ -32,6 +32,8 @@ import re
 
 from .builders import (
     _WEAK_GAP,
+    DIGEST_CUE,
+    RISK_CUE,
     Intent,
     _call,
     _calls,
@@ -46,6 +48,7 @@ from .builders import (
     _streak,
     _style,
     _valuation,
+    route_pair,
 )
 from .conversation import FOLLOW_UP, REMEMBERED, merge
 from .conversation import renamed as _renamed
@@ -99,7 +102,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"\bwhat\s+happen(?:s|ed)\s+(?:next|after|afterwards|then|later)\b|\bwhat\s+(?:usually\s+|typically\s+|"
                 r"normally\s+|has\s+)?(?:follow(?:s|ed)?|came\s+next|comes\s+next|happens\s+next)\b|\bafterwards\b|"
                 r"\bhistorically\b|\bpast\s+(?:occurrences|instances|cases|episodes)\b|\bbase\s+rates?\b|"
-                r"\bhow\s+often\b|\bprecedents?\b",
+                r"\bhow\s+often\b|\bprecedents?\b|\bhow\s+many\s+times\b|\b\d{1,3}\s+(?:days|sessions)\s+in\s+a\s+row\b",
                 4,
             ),
         ),
@@ -173,7 +176,10 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(
         "digest",
-        ((r"\bdigest\b|\b(?:daily\s+)?update\b|\bsummary\b|\boverview\b|\brecap\b|\bbriefing\b", 2),),
+        (
+            (r"\bdigest\b|\b(?:daily\s+)?update\b|\bsummary\b|\boverview\b|\brecap\b|\bbriefing\b", 2),
+            (DIGEST_CUE, 3),
+        ),
         "/digest",
         "the daily update",
         _digest,
@@ -182,7 +188,8 @@ INTENTS: tuple[Intent, ...] = (
         "streak",
         (
             (
-                r"\bstreaks?\b|\bin\s+a\s+row\b|\bconsecutive\b|\bstraight\s+(?:days|sessions)\b|\bruns?\b|\bhow\s+long\b",
+                r"\bstreaks?\b|\bin\s+a\s+row\b|\bconsecutive\b|\bstraight\s+(?:days|sessions)\b|\bruns?\b|\bhow\s+long\b|"
+                r"\blongest\b",
                 2,
             ),
         ),
@@ -192,7 +199,7 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(
         "gap",
-        ((r"\bgap\b|\bspread\b|\bdifference\b", 2), (_WEAK_GAP, 1)),
+        ((r"\bgap\b|\bspread\b|\bdifference\b", 2), (RISK_CUE, 2), (_WEAK_GAP, 1)),
         "/gap period:ytd",
         "small vs large over a period",
         _gap,
@@ -240,7 +247,7 @@ def read(
         reading = _build(q, command, scores)
         if not strong and reading.command != carry.command:  # /compare with no tickers builds a /gap
             reading = Reading(carry.command, _renamed(reading.options, carry.command))
-        return merge(reading, carry, named_sides=bool(q.slots().sizes()))
+        return route_pair(merge(reading, carry, named_sides=bool(q.slots().sizes())))
     if not q.text or not scores:
         if q.text and _has_slots(q):  # only a period or a pair: the gap over it ("in 2020", "iwm vs spy")
             return _build(q, "gap", scores)

@@ -79,3 +79,17 @@ def names_in(text: str, known_tickers: list[str]) -> Slots:
     read_names(scan, slots)
     read_tickers(scan, slots)
     return slots
+
+
+SMALL_SIDE = frozenset({"^RUT", "IWM", "IWN", "IWO", "VB", "VBR", "VBK", "IJR", "IJS", "IJT"})
+LARGE_SIDE = frozenset({"^GSPC", "SPY", "IWB", "IWD", "IWF", "VTV", "VUG"})
+
+
+def size_of(ticker: str) -> str | None:
+    """"small" or "large" for the data's size and style funds and indices (sector funds by their
+    family: PSC* are S&P 600 sectors, XL* S&P 500 ones); None for anything else."""
+    if ticker in SMALL_SIDE or ticker.startswith("PSC"):
+        return "small"
+    if ticker in LARGE_SIDE or ticker.startswith("XL"):
+        return "large"
+    return None

@@ -52,6 +52,12 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "small- and large-cap sector funds and Treasury yields. Try `/compare a:IWM b:SPY`.",
     ),
     (
+        "not-in-data",
+        r"\bsmid(?:[- ]?caps?)?\b|\bmid[- ]?caps?\b|\bmidcaps?\b|\bmicro[- ]?caps?\b",
+        "Mid and micro caps aren't in my data: I compare small caps (Russell 2000, S&P 600) with large caps "
+        "(S&P 500, Russell 1000). Try `/gap period:ytd`.",
+    ),
+    (
         "event",
         r"\b(?:since|after|before|during|around)\s+(?:the\s+)?(?:\d{4}\s+)?(?:us\s+)?(?:election|fed(?:'s)?\s+"
         r"(?:cut|hike|pivot|meeting)|rate\s+(?:cut|hike)s?|fomc|cpi|inauguration|tariffs?|liberation\s+day|"

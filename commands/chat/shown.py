@@ -21,7 +21,20 @@ def read_as(reading: Reading) -> str:
     text = f"Read as {echo.code(reading.line, LINE_LIMIT)}"
     if reading.carried:
         text += f" (kept from your last question: {', '.join(reading.carried)})"
+    if reading.focus:
+        text += f" — {', '.join(f.lower() for f in reading.focus)} first"
+    for note in reading.notes:  # the grammar's own words, never the member's
+        text += f"\n{note}"
     if reading.ignored:
         words = ", ".join(echo.code(w, 20) for w in reading.ignored[:6])
         text += f"\nIgnored: {words}"
     return text
+
+
+def focused(fields: list, focus: tuple[str, ...]) -> list:
+    """``fields`` with those whose name holds an asked-for figure ("drawdown", "Beta") first, the rest
+    in their order: the figure asked for is the first thing read."""
+    if not focus:
+        return fields
+    wanted = [w.lower() for w in focus]
+    return sorted(fields, key=lambda f: not any(w in f.name.lower() for w in wanted))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .. import escape as echo
 from ..reply import UserError
+from .vocabulary import normalise
 
 _MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>|@everyone|@here")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -22,7 +23,7 @@ class Scan:
 
     def __init__(self, text: str, known_tickers: list[str], latest: dt.date) -> None:
         text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-        self.text = _MENTION.sub(" ", text).strip()
+        self.text = normalise(_MENTION.sub(" ", text)).strip()
         self.latest = latest
         self.known = {t.upper().lstrip("^"): t for t in known_tickers}
         self._used = [False] * len(self.text)
@@ -66,6 +67,10 @@ class Reading:
     carried: tuple[str, ...] = field(default=(), compare=False)
     # words read past as filler that are not in the usual filler list, shown so nothing is hidden
     ignored: tuple[str, ...] = field(default=(), compare=False)
+    # the figures asked for by name ("drawdown", "beta"): shown first in the answer
+    focus: tuple[str, ...] = field(default=(), compare=False)
+    # how a word was read that the command line cannot show ("yesterday" = the latest session)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def line(self) -> str:

@@ -138,3 +138,12 @@ async def test_hostile_text_fuzzed_through_the_mention_path_is_never_live(make_b
         user = str(1400000000000000000 + i)  # a member each: the call limit is per member
         for post in posts(await ask(bot, fake, prefix + text, user=user)):
             assert_inert(post.json.get("content") or "")
+
+
+async def test_a_figure_asked_by_name_is_shown_first(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    (reply,) = posts(await ask(bot, fake, "iwm vs spy max drawdown in 2022"))
+    assert reply.json["content"] == "Read as `/gap period:2022 small:IWM large:SPY` — drawdown first"
+    names = [f["name"] for f in reply.json["embeds"][0]["fields"]]
+    assert names[:3] == ["IWM max drawdown", "SPY max drawdown", "IWM/SPY ratio max drawdown"]
+    assert "IWM return" in names[3:]

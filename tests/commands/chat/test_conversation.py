@@ -37,7 +37,7 @@ CONVERSATIONS = [
     [
         ("compare IWN and IWO over 1y", "/compare a:IWN b:IWO period:1y"),
         ("and since 2020?", "/compare a:IWN b:IWO period:2020-01-01.."),
-        ("what about the gap?", "/gap period:2020-01-01.. small:IWN large:IWO"),
+        ("what about the gap?", "/style pair:russell period:2020-01-01.."),  # IWN/IWO: value vs growth
     ],
     [
         ("10-year yield vs the ratio over 3 years", "/rates period:3y yield:10y"),

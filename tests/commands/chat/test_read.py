@@ -98,6 +98,7 @@ READ = [
     ("daily update for 2024-12-31", "/digest date:2024-12-31"),
     ("give me the summary as of dec 31 2024", "/digest date:2024-12-31"),
     ("digest", "/digest"),
+    ("gap yesterday", "/digest"),  # the latest session's figures, with a note saying so
     # value and growth
     ("small cap value vs growth this year", "/style period:ytd"),
     ("vanguard value or growth over the last 6 months", "/style pair:vanguard period:6m"),
@@ -155,7 +156,6 @@ REFUSED = [
     ("tell me a joke", "“joke”"),
     ("gap since the election", "kind:event"),
     ("is it real?", "“real”"),
-    ("gap yesterday", "“yesterday”"),
     ("streak in 2024", "/streak describes one session"),
     ("what's the gap and the streak?", "/streak and /gap at once"),
     ("large cap value vs growth", "/style is small-cap value vs growth"),
@@ -165,7 +165,7 @@ REFUSED = [
     ("what happened after?", "but not after what"),
     ("rrg for 2024", "/rrg shows the last 2 to 26 weeks"),
     ("gap in 2023 and 2024", "more than one period"),
-    ("mid caps vs large caps", "“mid”"),
+    ("mid caps vs large caps", "kind:not-in-data"),
     ("gap over the last 30 days", "“last 30 days”"),
     ("gap iwm spy ijr", "I read 3: IWM, SPY, IJR"),
     ("valuation for 2024", "/valuation show takes no period"),
