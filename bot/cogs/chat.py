@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands as ext
 
-from commands.chat import REMEMBERED, NotUnderstood, Reading, read, read_as
-from commands.chat.shown import focused
+from commands.chat import REMEMBERED, NotUnderstood, Reading, Readings, read_as, read_many
+from commands.chat.shown import focused, left_unanswered
 from commands.help import about_reply, help_reply
 from commands.reply import Reply, UserError
 from data.errors import DataError
@@ -103,13 +103,47 @@ class Chat(ext.Cog):
             )
 
     async def answer(self, message: discord.Message) -> None:
-        """The answer, under one line saying which command the question was read as."""
+        """Each question read (up to two in one message), under one line saying which command it was
+        read as; the questions left unanswered are named under the last one."""
         previous = await self.recall(message)
-        reading = read(
-            message.content, self.bot.market.known_offline(), await self.latest_session(), previous
+        known, latest = self.bot.market.known_offline(), await self.latest_session()
+        many = read_many(message.content, known, latest, previous)
+        if len(many.readings) == 1:  # relative dates count from the pair's own last session
+            many = await self.anchored(message.content, many, known, latest, previous)
+        for i, reading in enumerate(many.readings):
+            await self.remember(message, reading)
+            header = read_as(reading)
+            if i == len(many.readings) - 1 and many.left:
+                header += "\n" + left_unanswered(many.left)
+            await self.answer_one(message, reading, header)
+
+    async def anchored(self, text: str, many: Readings, known, latest: dt.date, previous) -> Readings:
+        """Read again against the named pair's newest common session when it ends before the default
+        pair's (IWM's data may stop weeks before the index's): "this week" is then that pair's week."""
+        reading = many.readings[0]
+        tickers = [reading.options[k] for k in ("small", "large", "a", "b") if k in reading.options]
+        if not tickers or reading.command not in ("gap", "compare", "streak", "rates"):
+            return many
+        if len(tickers) == 1:
+            tickers.append(LARGE_DEFAULT if "small" in reading.options else SMALL_DEFAULT)
+        try:
+            frames = await asyncio.gather(*(self.bot.market.history(t) for t in tickers))
+        except DataError:
+            return many  # the command itself will say what is missing
+        anchor = min(f.last_session for f in frames)
+        if anchor >= latest:
+            return many
+        again = read_many(text, known, anchor, previous)
+        if again.readings[0].line == reading.line:
+            return many
+        note = (
+            f"Relative dates are counted from {'/'.join(tickers)}'s last session, {anchor} "
+            f"(the indices run to {latest})."
         )
-        await self.remember(message, reading)
-        header = read_as(reading)
+        first = dataclasses.replace(again.readings[0], notes=(*again.readings[0].notes, note))
+        return Readings([first], again.left)
+
+    async def answer_one(self, message: discord.Message, reading: Reading, header: str) -> None:
         try:
             async with message.channel.typing():
                 reply = await self.reply_for(reading, message)

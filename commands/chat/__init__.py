@@ -10,6 +10,9 @@ The grammar is a small package split by concern; :mod:`.intents` describes how a
 - :mod:`.intents`    the table of commands and the words that ask for them, and :func:`read`
 - :mod:`.refusals`   what is declined, each with its reason (advice, forecasts, other data)
 - :mod:`.conversation`  follow-ups: what a message inherits from the member's last question
+- :mod:`.several`    several questions in one message
+- :mod:`.vocabulary` analysts' spellings
+- :mod:`.fillers`    which unknown words may be read past
 - :mod:`.shown`      the "Read as" line, escaped like every echo
 """
 
@@ -19,6 +22,7 @@ from .builders import Intent, _one_period
 from .conversation import REMEMBERED
 from .intents import INTENTS, read, to_line
 from .question import FILLER, Question
+from .several import Readings, read_many
 from .shown import read_as
 from .slots import NotUnderstood, Reading, Refusal, escape
 
@@ -30,10 +34,12 @@ __all__ = [
     "NotUnderstood",
     "Question",
     "Reading",
+    "Readings",
     "Refusal",
     "_one_period",
     "escape",
     "read",
     "read_as",
+    "read_many",
     "to_line",
 ]

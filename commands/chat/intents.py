@@ -27,6 +27,7 @@ user learns the command. Adding a command = one row in :data:`INTENTS` and its b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -52,6 +53,7 @@ from .builders import (
 )
 from .conversation import FOLLOW_UP, REMEMBERED, merge
 from .conversation import renamed as _renamed
+from .fillers import ignorable
 from .question import Question
 from .refusals import refuse
 from .slots import NotUnderstood, Reading, Refusal, escape
@@ -290,10 +292,13 @@ def _build(q: Question, command: str, scores: dict[str, int]) -> Reading:
             q.cover(pattern)
     reading = built if isinstance(built, Reading) else Reading(intent.command, built)
     if intent.strict and (unread := q.leftover()):
-        parts = "”, “".join(escape(u, 40) for u in unread[:3])
-        raise NotUnderstood(
-            f"I didn't understand “{parts}”, so I haven't answered. {_offers(scores)}"
-        )
+        ignored = ignorable(unread, len(q.text.split()))
+        if ignored is None:
+            parts = "”, “".join(escape(u, 40) for u in unread[:3])
+            raise NotUnderstood(
+                f"I didn't understand “{parts}”, so I haven't answered. {_offers(scores)}"
+            )
+        reading = dataclasses.replace(reading, ignored=ignored)
     if not intent.strict:
         return reading
     _check_unused_slots(q, reading.command)

@@ -38,3 +38,11 @@ def focused(fields: list, focus: tuple[str, ...]) -> list:
         return fields
     wanted = [w.lower() for w in focus]
     return sorted(fields, key=lambda f: not any(w in f.name.lower() for w in wanted))
+
+
+def left_unanswered(questions: list[str]) -> str:
+    """The questions of a message that were not answered, quoted (escaped), so none is dropped unseen."""
+    shown = "”, “".join(echo.escape(q, 80) for q in questions[:3])
+    more = f" and {len(questions) - 3} more" if len(questions) > 3 else ""
+    ask = "ask it on its own" if len(questions) == 1 else "ask them one at a time"
+    return f"Not answered here: “{shown}”{more} — {ask}."

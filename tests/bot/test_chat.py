@@ -4,6 +4,7 @@ costing the thread at most two posts, and a mention outside a thread answered wi
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 
@@ -147,3 +148,23 @@ async def test_a_figure_asked_by_name_is_shown_first(make_bot, fake):
     names = [f["name"] for f in reply.json["embeds"][0]["fields"]]
     assert names[:3] == ["IWM max drawdown", "SPY max drawdown", "IWM/SPY ratio max drawdown"]
     assert "IWM return" in names[3:]
+
+
+async def test_two_questions_in_one_message_get_two_answers_and_the_third_is_named(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    first, second = posts(await ask(bot, fake, "gap 2024? streak? what about __bold__ tsla?"))
+    assert first.json["content"] == "Read as `/gap period:2024`"
+    assert second.json["content"].startswith("Read as `/streak`\nNot answered here: “what about \\_\\_bold")
+
+
+async def test_relative_dates_count_from_the_named_pairs_last_session(make_bot, fake, snapshot_market):
+    bot = await make_bot(guild=fake.guild())
+    iwm = (await snapshot_market.history("IWM")).last_session
+    index = (await snapshot_market.history("^RUT")).last_session
+    assert iwm < index  # the snapshot's funds end before its indices
+    (reply,) = posts(await ask(bot, fake, "how did iwm do this week"))
+    monday = iwm - dt.timedelta(days=iwm.weekday())
+    assert reply.json["content"] == (
+        f"Read as `/gap period:{monday}.. small:IWM`\n"
+        f"Relative dates are counted from IWM/^GSPC's last session, {iwm} (the indices run to {index})."
+    )
