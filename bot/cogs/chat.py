@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands as ext
 
-from commands.chat import REMEMBERED, NotUnderstood, Reading, Readings, read_as, read_many
+from commands.chat import REMEMBERED, Landmarks, NotUnderstood, Reading, Readings, read_as, read_many
 from commands.chat.shown import focused, left_unanswered
 from commands.help import about_reply, help_reply
 from commands.reply import Reply, UserError
 from data.errors import DataError
-from data.universe import LARGE_DEFAULT, SMALL_DEFAULT
+from data.universe import LARGE_DEFAULT, NAMES, SMALL_DEFAULT
 
 from ..embeds import reply_embed
 from ..valuations import show_valuation
@@ -48,6 +48,7 @@ class Chat(ext.Cog):
         self.cooldown = ext.CooldownMapping.from_cooldown(10, 60.0, ext.BucketType.user)
         self.pace = ext.CooldownMapping.from_cooldown(*PACE, ext.BucketType.user)
         self.noted_until: dict[int, float] = {}  # member -> end of the window their note covers
+        self._landmarks: tuple[tuple[str, dt.date], Landmarks] | None = None
 
     def _mentions_me(self, message: discord.Message) -> bool:
         me = self.bot.user
@@ -107,9 +108,10 @@ class Chat(ext.Cog):
         read as; the questions left unanswered are named under the last one."""
         previous = await self.recall(message)
         known, latest = self.bot.market.known_offline(), await self.latest_session()
-        many = read_many(message.content, known, latest, previous)
+        landmarks = await self.landmarks()
+        many = read_many(message.content, known, latest, previous, landmarks)
         if len(many.readings) == 1:  # relative dates count from the pair's own last session
-            many = await self.anchored(message.content, many, known, latest, previous)
+            many = await self.anchored(message.content, many, known, latest, previous, landmarks)
         for i, reading in enumerate(many.readings):
             await self.remember(message, reading)
             header = read_as(reading)
@@ -117,7 +119,23 @@ class Chat(ext.Cog):
                 header += "\n" + left_unanswered(many.left)
             await self.answer_one(message, reading, header)
 
-    async def anchored(self, text: str, many: Readings, known, latest: dt.date, previous) -> Readings:
+    async def landmarks(self) -> Landmarks | None:
+        """The small-cap index's yearly lows and highs ("since the 2022 low"), rebuilt when its data
+        changes; None when the data cannot be had (a named stretch is then refused, not guessed)."""
+        try:
+            history = await self.bot.market.history(SMALL_DEFAULT)
+        except DataError:
+            return None
+        if self._landmarks is None or self._landmarks[0] != (history.version, history.last_session):
+            closes = zip((t.date() for t in history.prices.index), history.prices.tolist(), strict=True)
+            name = f"the {NAMES.get(SMALL_DEFAULT, SMALL_DEFAULT)} ({SMALL_DEFAULT})"
+            marks = await asyncio.to_thread(Landmarks.from_closes, name, list(closes))
+            self._landmarks = ((history.version, history.last_session), marks)
+        return self._landmarks[1]
+
+    async def anchored(
+        self, text: str, many: Readings, known, latest: dt.date, previous, landmarks
+    ) -> Readings:
         """Read again against the named pair's newest common session when it ends before the default
         pair's (IWM's data may stop weeks before the index's): "this week" is then that pair's week."""
         reading = many.readings[0]
@@ -133,7 +151,7 @@ class Chat(ext.Cog):
         anchor = min(f.last_session for f in frames)
         if anchor >= latest:
             return many
-        again = read_many(text, known, anchor, previous)
+        again = read_many(text, known, anchor, previous, landmarks)
         if again.readings[0].line == reading.line:
             return many
         note = (

@@ -10,6 +10,7 @@ The grammar is a small package split by concern; :mod:`.intents` describes how a
 - :mod:`.intents`    the table of commands and the words that ask for them, and :func:`read`
 - :mod:`.refusals`   what is declined, each with its reason (advice, forecasts, other data)
 - :mod:`.conversation`  follow-ups: what a message inherits from the member's last question
+- :mod:`.landmarks`  named stretches found in the data ("the 2022 low")
 - :mod:`.several`    several questions in one message
 - :mod:`.vocabulary` analysts' spellings
 - :mod:`.fillers`    which unknown words may be read past
@@ -21,6 +22,7 @@ from __future__ import annotations
 from .builders import Intent, _one_period
 from .conversation import REMEMBERED
 from .intents import INTENTS, read, to_line
+from .landmarks import Landmarks
 from .question import FILLER, Question
 from .several import Readings, read_many
 from .shown import read_as
@@ -31,6 +33,7 @@ __all__ = [
     "INTENTS",
     "REMEMBERED",
     "Intent",
+    "Landmarks",
     "NotUnderstood",
     "Question",
     "Reading",

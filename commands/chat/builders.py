@@ -140,6 +140,7 @@ def route_pair(reading: Reading) -> Reading:
 
 def _streak(q: Question) -> dict[str, str]:
     q.take(r"\b(?:trading\s+)?(?:days|sessions)\b|\blast(?:ed|s|ing)?\b|\blasting\b|\blongest\b|\brecords?\b")
+    q.take(r"\b(?:ever|of\s+all\s+time|in\s+history)\b")  # "the longest streak ever": the record runs
     options = _dated(q, "streak", "as_of")
     return {**options, **_sides(q, "streak")}
 
@@ -398,7 +399,7 @@ def _calls(q: Question) -> dict[str, str]:
 _WEAK_GAP = (
     r"\bvs\.?|\bversus\b|\bv\.?\s|\bagainst\b|\bcompared\s+(?:to|with)\b|\brelative\s+to\b|"
     r"\b(?:out|under)?perform\w*|\breturns?\b|\blead(?:s|ing)?\b|\bahead\b|\bbehind\b|\bbeat(?:ing|s)?\b|"
-    r"\blag(?:ging|s|ged)?\b|\bbeaten\b|\btop(?:s|ped|ping)?\b|\btrail(?:s|ed)?\b|\bdo(?:ing|ne)?\b|\bdid\b|\bfar(?:e|ed|ing)\b|\bgain(?:ed|s)?\b|"
+    r"\bled\b|\blag(?:ging|s|ged)?\b|\bbeaten\b|\btop(?:s|ped|ping)?\b|\btrail(?:s|ed)?\b|\bdo(?:ing|ne)?\b|\bdid\b|\bfar(?:e|ed|ing)\b|\bgain(?:ed|s)?\b|"
     r"\bwinning\b|\blosing\b|\bhow\s+(?:much|far)\b|\bsmall(?:er)?[- ]?caps?\b|\bup\b|\bdown\b"
 )
 

@@ -26,9 +26,11 @@ MAX_IGNORED = 3
 _WORD = re.compile(r"^[A-Za-z][a-z']*$")
 
 
-def ignorable(runs: list[str], words_in_message: int) -> tuple[str, ...] | None:
-    """The words of ``runs`` (the unread parts of a question) if they may all be read past, else None.
-    At most :data:`MAX_IGNORED` words, and never more than a third of the message."""
+def ignorable(runs: list[str], text: str) -> tuple[str, ...] | None:
+    """The words of ``runs`` (the unread parts of ``text``) if they may all be read past, else None.
+    At most :data:`MAX_IGNORED` words, never more than a third of the message, and never a word in a
+    pair's place ("iwm vs ivv": an unknown ticker, not a filler)."""
+    words_in_message = len(text.split())
     words = [w.strip(".,!?;:'\"()") for run in runs for w in run.split()]
     words = [w for w in words if w]
     if not words or len(words) > MAX_IGNORED or 3 * len(words) > max(words_in_message, 1):
@@ -36,4 +38,7 @@ def ignorable(runs: list[str], words_in_message: int) -> tuple[str, ...] | None:
     for word in words:
         if not _WORD.match(word) or word.lower() in MEANINGFUL or len(word) > 14:
             return None  # a digit, a capitalised ticker-like word, punctuation inside, a word that matters
+        w = re.escape(word)
+        if re.search(rf"(?:\bvs|\bversus|\bagainst|/)\s*\$?{w}\b|\b{w}\s*(?:vs\b|versus\b|/)", text, re.I):
+            return None
     return tuple(words)

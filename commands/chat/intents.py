@@ -54,6 +54,7 @@ from .builders import (
 from .conversation import FOLLOW_UP, REMEMBERED, merge
 from .conversation import renamed as _renamed
 from .fillers import ignorable
+from .landmarks import Landmarks
 from .question import Question
 from .refusals import refuse
 from .slots import NotUnderstood, Reading, Refusal, escape
@@ -179,7 +180,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "digest",
         (
-            (r"\bdigest\b|\b(?:daily\s+)?update\b|\bsummary\b|\boverview\b|\brecap\b|\bbriefing\b", 2),
+            (r"\bdigest\b|\b(?:daily\s+)?(?:update|summary|overview|recap|briefing|digest)\b", 2),
             (DIGEST_CUE, 3),
         ),
         "/digest",
@@ -232,12 +233,17 @@ def _offers(scores: dict[str, int], first: tuple[str, ...] = ()) -> str:
 
 
 def read(
-    text: str, known_tickers: list[str], latest: dt.date, previous: Reading | None = None
+    text: str,
+    known_tickers: list[str],
+    latest: dt.date,
+    previous: Reading | None = None,
+    landmarks: Landmarks | None = None,
 ) -> Reading:
     """The command a question stands for; :class:`NotUnderstood` (a :class:`UserError`) when any part
     of it cannot be read with confidence. ``latest`` is the data's newest session. ``previous``: the
-    same member's last reading in this thread, which a follow-up ("and in 2023?") completes."""
-    q = Question(text, known_tickers, latest)
+    same member's last reading in this thread, which a follow-up ("and in 2023?") completes.
+    ``landmarks``: the small-cap index's lows and highs, for "since the 2022 low"."""
+    q = Question(text, known_tickers, latest, landmarks)
     refuse(q.text)
     follow = bool(q.take(FOLLOW_UP))
     scores = _scores(q.text)
@@ -264,7 +270,7 @@ def read(
 
 
 def _has_slots(q: Question) -> bool:
-    s = Question(q.text, list(q.known.values()), q.latest).slots()
+    s = Question(q.text, list(q.known.values()), q.latest, q.landmarks).slots()
     return bool(s.periods or s.days or s.sides)
 
 
@@ -292,13 +298,15 @@ def _build(q: Question, command: str, scores: dict[str, int]) -> Reading:
             q.cover(pattern)
     reading = built if isinstance(built, Reading) else Reading(intent.command, built)
     if intent.strict and (unread := q.leftover()):
-        ignored = ignorable(unread, len(q.text.split()))
+        ignored = ignorable(unread, q.text)
         if ignored is None:
             parts = "”, “".join(escape(u, 40) for u in unread[:3])
             raise NotUnderstood(
                 f"I didn't understand “{parts}”, so I haven't answered. {_offers(scores)}"
             )
         reading = dataclasses.replace(reading, ignored=ignored)
+    if q.slots().notes:
+        reading = dataclasses.replace(reading, notes=(*reading.notes, *q.slots().notes))
     if not intent.strict:
         return reading
     _check_unused_slots(q, reading.command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .landmarks import Landmarks, read_landmarks
 from .names import read_names, read_tickers
 from .periods import read_periods
 from .slots import Scan, Slots
@@ -30,7 +31,8 @@ FILLER = _words(
     overall total cap caps stock stocks equities equity index indices indexes etf etfs fund funds
     market markets side sides against compared relative rotation leadership question quick s 's
     again also please kindly currently then ok okay well over during up down still really companies
-    company names firms guys ratio finally actually already yet even truly
+    company names firms guys ratio finally actually already yet even truly happen happened happening
+    btw tho though anyway anyways hmm lmk fyi imo
     """
 )
 
@@ -38,8 +40,11 @@ FILLER = _words(
 class Question(Scan):
     """The text being read, and which of its characters have been understood so far."""
 
-    def __init__(self, text: str, known_tickers: list[str], latest: dt.date) -> None:
+    def __init__(
+        self, text: str, known_tickers: list[str], latest: dt.date, landmarks: Landmarks | None = None
+    ) -> None:
         super().__init__(text, known_tickers, latest)
+        self.landmarks = landmarks  # where the data's named stretches are ("the 2022 low")
         self._slots: Slots | None = None
 
     def slots(self) -> Slots:
@@ -76,6 +81,7 @@ def read_slots(q: Question) -> Slots:
     """Names first ("Russell 2000" is not the year 2000), then periods, then tickers and sides."""
     slots = Slots()
     read_names(q, slots)  # first: "Russell 2000" is not the year 2000
+    read_landmarks(q, slots, q.landmarks)  # "the 2022 low" is not the year 2022
     read_periods(q, slots)
     read_tickers(q, slots)
     return slots

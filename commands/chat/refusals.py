@@ -59,9 +59,9 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "event",
-        r"\b(?:since|after|before|during|around)\s+(?:the\s+)?(?:\d{4}\s+)?(?:us\s+)?(?:election|fed(?:'s)?\s+"
-        r"(?:cut|hike|pivot|meeting)|rate\s+(?:cut|hike)s?|fomc|cpi|inauguration|tariffs?|liberation\s+day|"
-        r"brexit|war|invasion|svb|ftx|jackson\s+hole)\b",
+        r"\b(?:since|after|before|during|around)\s+(?:the\s+)?(?:\d{4}\s+)?(?:us\s+)?(?:election|fed\b|fomc\b|"
+        r"rate\s+(?:cut|hike)s?|cpi|inauguration|tariffs?|liberation\s+day|"
+        r"brexit|war|invasion|jackson\s+hole)\b",
         "I can't date news events myself: give me the date and I'll measure from it, e.g. "
         "`/gap period:2024-11-05..` (“gap since 2024-11-05”).",
     ),
@@ -72,7 +72,7 @@ _FOREIGN_SCRIPT = re.compile(
 )
 _FOREIGN_WORDS = re.compile(
     r"\b(?:wie|haben|sich|die|und|nicht|comment|les|sont|petites|capitalisations|cómo|como|están|"
-    r"pequeñas|empresas|qué|quanto|sono|andate|hoe|hebben|het)\b",
+    r"pequeñas|empresas|qué|quanto|sono|andate|hoe|hebben|het|estan|están|las|los|este|año|del|para)\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(r"\b(?:after|follow\w*|happen\w*|historically|base\s+rates?|usually)\b", re.IGNORECASE)

@@ -121,6 +121,7 @@ class Slots:
     days: list[Day] = field(default_factory=list)
     sides: list[tuple[int, str, str | None]] = field(default_factory=list)  # (position, side|"", ticker)
     said_tickers: list[str] = field(default_factory=list)  # as typed, for messages
+    notes: list[str] = field(default_factory=list)  # how a named stretch was placed in the data
     used: set[str] = field(default_factory=set)  # "periods", "tickers": what the command has taken
 
     def use_periods(self) -> tuple[list[When], list[Day]]:

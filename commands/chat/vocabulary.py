@@ -43,7 +43,7 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"ath", "all-time high"),
     (r"(?P<n>50|200)\s*-?\s*(?:dma|d\s*ma|day\s+ma|day\s+moving\s+average|sma|ma)", r"\g<n>-day average"),
 )
-_COMPILED = [(re.compile(rf"(?<![\w$^/&-]){p}(?![\w/&-])", re.IGNORECASE), r) for p, r in SPELLINGS]
+_COMPILED = [(re.compile(rf"(?<![\w$^/&-])(?:{p})(?![\w/&-])", re.IGNORECASE), r) for p, r in SPELLINGS]
 
 
 def normalise(text: str) -> str:

@@ -177,7 +177,7 @@ REFUSED = [
     ("gap since 2020 excluding dividends", "“excluding dividends”"),
     ("gap in the last 5 sessions", "“last 5 sessions”"),
     ("gap since 1/1/2025", "“since 1/1/2025”"),  # 1/2/2025: January or February? Refused, not guessed
-    ("how have small caps done since the 2020 low", "“since”, “low”"),
+    ("how have small caps done since the 2020 low", "needs the data"),  # read with landmarks: test_table
     ("thanks!", "kind:social"),
 ]
 
