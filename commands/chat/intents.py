@@ -253,7 +253,7 @@ def read(
         # a follow-up: its own command if it names one ("what about value?"), else the previous one
         command = _winner(strong, scores) if strong else carry.command
         reading = _build(q, command, scores)
-        if not strong and reading.command != carry.command:  # /compare with no tickers builds a /gap
+        if not strong and carry.command == "compare" and reading.command == "gap":  # no tickers: /gap
             reading = Reading(carry.command, _renamed(reading.options, carry.command))
         return route_pair(merge(reading, carry, named_sides=bool(q.slots().sizes())))
     if not q.text or not scores:

@@ -32,7 +32,7 @@ FILLER = _words(
     market markets side sides against compared relative rotation leadership question quick s 's
     again also please kindly currently then ok okay well over during up down still really companies
     company names firms guys ratio finally actually already yet even truly happen happened happening
-    btw tho though anyway anyways hmm lmk fyi imo
+    btw tho though anyway anyways hmm lmk fyi imo how're morning evening q
     """
 )
 

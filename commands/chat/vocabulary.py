@@ -21,7 +21,8 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"y/y", "over the past year"),
     (r"yoy", "over the past year"),
     (r"mos", "months"),
-    (r"wks?", "weeks"),
+    (r"wk", "week"),
+    (r"wks", "weeks"),
     (r"qtrs?", "quarter"),
     (r"rn", "now"),
     (r"atm", "now"),
@@ -34,6 +35,7 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"small\s*cap\s*stocks", "small caps"),
     (r"r2000", "russell 2000"),
     (r"u", "you"),
+    (r"r", "are"),
     (r"ur", "your"),
     (r"pls|plz|pl[sz]e", "please"),
     (r"vs\.?|v\.|versus", "vs"),
@@ -41,7 +43,11 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"vola?|volatility", "volatility"),
     (r"corr(?:el)?", "correlation"),
     (r"ath", "all-time high"),
-    (r"(?P<n>50|200)\s*-?\s*(?:dma|d\s*ma|day\s+ma|day\s+moving\s+average|sma|ma)", r"\g<n>-day average"),
+    (
+        r"(?P<n>50|200)\s*-?\s*(?:dma|d\s*ma|sma|ma|day\s+(?:simple\s+)?(?:ma|sma|moving\s+average|average|avg|line)|"
+        r"day(?!\s+(?:streak|run|winning|stretch)))",
+        r"\g<n>-day average",
+    ),
 )
 _COMPILED = [(re.compile(rf"(?<![\w$^/&-])(?:{p})(?![\w/&-])", re.IGNORECASE), r) for p, r in SPELLINGS]
 
