@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 
 from .builders import (
     _WEAK_GAP,
@@ -58,6 +57,7 @@ from .landmarks import Landmarks
 from .question import Question
 from .refusals import refuse
 from .slots import NotUnderstood, Reading, Refusal, escape
+from .slots import pattern as compiled
 
 INTENTS: tuple[Intent, ...] = (
     Intent(
@@ -215,7 +215,7 @@ def _scores(text: str) -> dict[str, int]:
     scores: dict[str, int] = {}
     for intent in INTENTS:
         for pattern, weight in intent.cues:
-            if re.search(pattern, text, re.IGNORECASE):
+            if compiled(pattern).search(text):
                 scores[intent.command] = max(scores.get(intent.command, 0), weight)
     return scores
 

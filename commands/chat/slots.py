@@ -5,6 +5,7 @@ Every other part of the grammar imports this module; it imports none of them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +18,18 @@ _MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>|@everyone|@here")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"} | {"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
+@functools.cache
+def pattern(source: str | re.Pattern[str]) -> re.Pattern[str]:
+    """``source`` compiled once, case-insensitive. The grammar has more patterns than the ``re``
+    module's own cache holds (512), so without this every message would compile some again."""
+    return source if isinstance(source, re.Pattern) else re.compile(source, re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8)
+def _known(tickers: tuple[str, ...]) -> dict[str, str]:
+    return {t.upper().lstrip("^"): t for t in tickers}
+
+
 class Scan:
     """Text being read and which of its characters have been understood so far: the readers of
     periods and names work on it, and :class:`~commands.chat.question.Question` adds the rest."""
@@ -25,21 +38,21 @@ class Scan:
         text = unicodedata.normalize("NFKC", text).translate(_DASHES)
         self.text = normalise(_MENTION.sub(" ", text)).strip()
         self.latest = latest
-        self.known = {t.upper().lstrip("^"): t for t in known_tickers}
+        self.known = _known(tuple(known_tickers))
         self._used = [False] * len(self.text)
 
-    def take(self, pattern: str | re.Pattern[str]) -> list[re.Match[str]]:
+    def take(self, source: str | re.Pattern[str]) -> list[re.Match[str]]:
         """Every match in the parts not yet understood; marks them understood."""
         found = []
-        for m in re.finditer(pattern, self.text, re.IGNORECASE):
+        for m in pattern(source).finditer(self.text):
             if m.end() > m.start() and not any(self._used[m.start() : m.end()]):
                 self.mark(m.start(), m.end())
                 found.append(m)
         return found
 
-    def cover(self, pattern: str) -> None:
+    def cover(self, source: str) -> None:
         """Mark every match understood, even where part of it already was (a command's own words)."""
-        for m in re.finditer(pattern, self.text, re.IGNORECASE):
+        for m in pattern(source).finditer(self.text):
             self.mark(m.start(), m.end())
 
     def take_one(self, pattern: str) -> re.Match[str] | None:
