@@ -92,7 +92,10 @@ class Chat(ext.Cog):
             await self.answer(message)
         except NotUnderstood as exc:
             if exc.kind == "social":  # thanks, a greeting: acknowledged, never refused
-                await message.add_reaction("👍")
+                try:
+                    await message.add_reaction("👍")
+                except discord.HTTPException:  # no Add Reactions here: silence beats a refusal
+                    log.info("could not react to message %s", message.id)
                 return
             await message.reply(str(exc), mention_author=False)
         except UserError as exc:
