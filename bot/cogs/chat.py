@@ -2,9 +2,9 @@
 
 Each member's last reading in a thread is kept in the state database (:mod:`data.state.conversations`),
 so a follow-up ("and in 2023?") is read against it in whichever shard process receives it, and after a
-restart. A member who mentions the bot faster than :data:`PACE` gets one short note, then silence until
-the window has passed: a flood from one member costs the thread at most two posts, so Discord's
-per-channel limit (5 posts per 5 s) is left to everyone else.
+restart. A member gets one question answered at a time, at most :data:`PACE` per window; a mention
+beyond that gets one short note, then :data:`MUTE` seconds of silence: a flood from one member costs
+the thread two posts, so Discord's per-channel limit (5 posts per 5 s) is left to everyone else.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PACE = (1, 4.0)  # one question per 4 s per member, on top of the longer limit of 10 a minute
-SLOW_DOWN = "Easy — one question at a time, please: I'll read your next one in a few seconds."
+PACE = (3, 10.0)  # questions per member per window, one at a time, within 10 a minute
+MUTE = 10.0  # seconds a member's further mentions are ignored after the note
+SLOW_DOWN = "Easy — one question at a time, please: ask again in a few seconds."
 OUTSIDE = (
     "I answer mentions in the threads I open: start one here with `/discuss`, "
     "or use a slash command such as `/gap period:ytd`."
@@ -47,7 +48,8 @@ class Chat(ext.Cog):
         self.bot = bot
         self.cooldown = ext.CooldownMapping.from_cooldown(10, 60.0, ext.BucketType.user)
         self.pace = ext.CooldownMapping.from_cooldown(*PACE, ext.BucketType.user)
-        self.noted_until: dict[int, float] = {}  # member -> end of the window their note covers
+        self.muted_until: dict[int, float] = {}  # member -> when their mentions are read again
+        self.in_flight: set[int] = set()  # members with a question being answered
         self._landmarks: tuple[tuple[str, dt.date], Landmarks] | None = None
 
     def _mentions_me(self, message: discord.Message) -> bool:
@@ -58,34 +60,39 @@ class Chat(ext.Cog):
         me = self.bot.user
         return isinstance(message.channel, discord.Thread) and message.channel.owner_id == me.id
 
-    def _over_pace(self, message: discord.Message) -> float | None:
-        """Seconds until this member may ask again, or None when the question may be answered."""
-        retries = [
-            retry
+    def _over_pace(self, message: discord.Message) -> bool:
+        """True when this member already has a question being answered, or asked too often."""
+        if message.author.id in self.in_flight:
+            return True
+        return any(
+            (bucket := mapping.get_bucket(message)) is not None and bucket.update_rate_limit()
             for mapping in (self.pace, self.cooldown)
-            if (bucket := mapping.get_bucket(message)) is not None
-            and (retry := bucket.update_rate_limit())
-        ]
-        return max(retries) if retries else None
+        )
 
-    async def _slow_down(self, message: discord.Message, retry: float) -> None:
-        """One note per window, then nothing: every further post would only delay other members."""
-        now = time.monotonic()
-        if self.noted_until.get(message.author.id, 0.0) > now:
-            return
-        if len(self.noted_until) > 10_000:  # bounded: forget the windows that have passed
-            self.noted_until = {k: v for k, v in self.noted_until.items() if v > now}
-        self.noted_until[message.author.id] = now + max(retry, PACE[1]) + 2 * PACE[1]
-        await message.reply(SLOW_DOWN, mention_author=False)
+    def _mute(self, member: int, now: float) -> None:
+        if len(self.muted_until) > 10_000:  # bounded: forget the windows that have passed
+            self.muted_until = {k: v for k, v in self.muted_until.items() if v > now}
+        self.muted_until[member] = now + MUTE
 
     @ext.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if not self._mentions_me(message):
             return
-        if (retry := self._over_pace(message)) is not None:
-            await self._slow_down(message, retry)
+        member, now = message.author.id, time.monotonic()
+        if self.muted_until.get(member, 0.0) > now:
+            return  # noted once already: every further post would only delay other members
+        if self._over_pace(message):
+            self._mute(member, now)
+            await message.reply(SLOW_DOWN, mention_author=False)
             return
-        if not self._in_my_thread(message):  # #general, or someone else's thread: a pointer, once
+        self.in_flight.add(member)  # before any await: the next mention sees it
+        try:
+            await self._handle(message)
+        finally:
+            self.in_flight.discard(member)
+
+    async def _handle(self, message: discord.Message) -> None:
+        if not self._in_my_thread(message):  # #general, or someone else's thread: a pointer
             await message.reply(OUTSIDE, mention_author=False)
             return
         try:

@@ -4,6 +4,7 @@ costing the thread at most two posts, and a mention outside a thread answered wi
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 import re
@@ -71,16 +72,28 @@ async def test_a_refusal_says_why(make_bot, fake):
     assert "/history" in reply.json["content"]
 
 
-async def test_forty_mentions_from_one_member_cost_the_thread_two_posts(make_bot, fake):
+async def test_forty_mentions_from_one_member_at_once_cost_the_thread_two_posts(make_bot, fake):
     bot = await make_bot(guild=fake.guild())
-    sent = []
-    for i in range(40):
-        sent += posts(await ask(bot, fake, f"gap {2000 + i % 20}"))
-    assert len(sent) == 2
-    assert sent[0].json["content"] == "Read as `/gap period:2000`"
-    assert sent[1].json["content"] == SLOW_DOWN
+    before = len(fake.requests)
+    await asyncio.gather(*(ask(bot, fake, f"gap {2000 + i % 20}") for i in range(40)))
+    sent = posts(fake.requests[before:])
+    assert sorted(p.json["content"] for p in sent) == sorted(["Read as `/gap period:2000`", SLOW_DOWN])
     (other,) = posts(await ask(bot, fake, "gap 2024", user=BOB))  # another member is not held up
     assert other.json["content"] == "Read as `/gap period:2024`"
+    assert not posts(await ask(bot, fake, "gap 2023"))  # the flooder stays muted for the window
+
+
+async def test_a_member_asking_in_turn_is_answered_each_time(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    lines = []
+    for text in ("how did small caps do in 2022", "and in 2023?", "what about value?"):
+        (reply,) = posts(await ask(bot, fake, text))  # each asked after the answer before it
+        lines.append(reply.json["content"])
+    assert lines == [
+        "Read as `/gap period:2022`",
+        "Read as `/gap period:2023`",
+        "Read as `/style period:2023` (kept from your last question: period)",
+    ]
 
 
 # -- hostile text: nothing a member types is live under the bot's name ----------------------------
