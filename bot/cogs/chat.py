@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PACE = (3, 10.0)  # questions per member per window, one at a time, within 10 a minute
+PACE = (5, 15.0)  # questions per member per window, one at a time, within 10 a minute
 MUTE = 10.0  # seconds a member's further mentions are ignored after the note
 SLOW_DOWN = "Easy — one question at a time, please: ask again in a few seconds."
 OUTSIDE = (

@@ -40,6 +40,10 @@ FOLLOW_UP = (
     r"same\s*(?=\?*$)|and|also|now|then)\b"
 )
 
+# A message opening with "vs …" sets the previous question against something else: a follow-up too,
+# but its "vs" is left for the command to read ("vs large caps" is /sectors' vs_large).
+VS_OPENING = r"^\s*(?:vs|versus|against|compared\s+(?:to|with))\b"
+
 
 def merge(new: Reading, previous: Reading, named_sides: bool = False) -> Reading:
     """``new`` completed from ``previous`` (see the module's docstring). ``named_sides``: the new

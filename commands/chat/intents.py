@@ -50,13 +50,13 @@ from .builders import (
     _valuation,
     route_pair,
 )
-from .conversation import FOLLOW_UP, REMEMBERED, merge
+from .conversation import FOLLOW_UP, REMEMBERED, VS_OPENING, merge
 from .conversation import renamed as _renamed
 from .fillers import ignorable
 from .landmarks import Landmarks
 from .question import Question
 from .refusals import refuse
-from .slots import NotUnderstood, Reading, Refusal, escape
+from .slots import NotUnderstood, Reading, Refusal, Slots, escape
 from .slots import pattern as compiled
 
 INTENTS: tuple[Intent, ...] = (
@@ -245,13 +245,20 @@ def read(
     ``landmarks``: the small-cap index's lows and highs, for "since the 2022 low"."""
     q = Question(text, known_tickers, latest, landmarks)
     refuse(q.text)
-    follow = bool(q.take(FOLLOW_UP))
+    follow = bool(q.take(FOLLOW_UP)) or compiled(VS_OPENING).match(q.text) is not None
     scores = _scores(q.text)
     strong = {c: s for c, s in scores.items() if s >= 2}
     carry = previous if previous is not None and previous.command in REMEMBERED else None
     if carry is not None and (follow or not strong):
-        # a follow-up: its own command if it names one ("what about value?"), else the previous one
-        command = _winner(strong, scores) if strong else carry.command
+        # a follow-up: its own command if it names one ("what about value?"), else the previous one;
+        # a pair or a side named without "and"/"same for" asks about that pair: the gap, over the
+        # period carried ("iwm vs spy" after "last week?"; "how have small caps done since …")
+        if strong:
+            command = _winner(strong, scores)
+        elif follow or not _probe(q).sides:
+            command = carry.command
+        else:
+            command = "gap"
         reading = _build(q, command, scores)
         if not strong and carry.command == "compare" and reading.command == "gap":  # no tickers: /gap
             reading = Reading(carry.command, _renamed(reading.options, carry.command))
@@ -269,8 +276,13 @@ def read(
     return _build(q, _winner(scores, scores), scores)
 
 
+def _probe(q: Question) -> Slots:
+    """The slots of ``q``'s text read on a copy, before any command has taken its own words."""
+    return Question(q.text, list(q.known.values()), q.latest, q.landmarks).slots()
+
+
 def _has_slots(q: Question) -> bool:
-    s = Question(q.text, list(q.known.values()), q.latest, q.landmarks).slots()
+    s = _probe(q)
     return bool(s.periods or s.days or s.sides)
 
 

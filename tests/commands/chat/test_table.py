@@ -398,6 +398,11 @@ CONVERSATIONS = [
         ("ok what about 2025", "/gap period:2025"),
     ],
     [
+        ("what about value?", "/style"),
+        ("how have small caps done since the 2022 low", "/gap period:2022-06-17.."),  # a new question
+        ("iwm vs spy", "/gap period:2022-06-17.. small:IWM large:SPY"),
+    ],
+    [
         ("rates vs small caps 1y", "/rates period:1y"),
         ("and the 13w?", "/rates period:1y yield:13w"),
     ],
