@@ -23,6 +23,7 @@ from commands.chat import REMEMBERED, Landmarks, NotUnderstood, Reading, Reading
 from commands.chat.shown import focused, left_unanswered
 from commands.help import about_reply, help_reply
 from commands.reply import Reply, UserError
+from commands.style import PAIRS as STYLE_PAIRS
 from data.errors import DataError
 from data.universe import LARGE_DEFAULT, NAMES, SMALL_DEFAULT
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PACE = (5, 15.0)  # questions per member per window, one at a time, within 10 a minute
+PACE = (6, 20.0)  # questions per member per window, one at a time, within 10 a minute
 MUTE = 10.0  # seconds a member's further mentions are ignored after the note
 SLOW_DOWN = "Easy — one question at a time, please: ask again in a few seconds."
 OUTSIDE = (
@@ -150,7 +151,9 @@ class Chat(ext.Cog):
         pair's (IWM's data may stop weeks before the index's): "this week" is then that pair's week."""
         reading = many.readings[0]
         tickers = [reading.options[k] for k in ("small", "large", "a", "b") if k in reading.options]
-        if not tickers or reading.command not in ("gap", "compare", "streak", "rates"):
+        if reading.command == "style":  # its funds, named by the pair (IWN/IWO unless said)
+            tickers = list(STYLE_PAIRS[reading.options.get("pair", "russell")])
+        if not tickers or reading.command not in ("gap", "compare", "streak", "rates", "style"):
             return many
         if len(tickers) == 1:
             tickers.append(LARGE_DEFAULT if "small" in reading.options else SMALL_DEFAULT)

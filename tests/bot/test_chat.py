@@ -181,3 +181,15 @@ async def test_relative_dates_count_from_the_named_pairs_last_session(make_bot, 
         f"Read as `/gap period:{monday}.. small:IWM`\n"
         f"Relative dates are counted from IWM/^GSPC's last session, {iwm} (the indices run to {index})."
     )
+
+
+async def test_a_style_follow_up_counts_last_week_from_the_style_funds(make_bot, fake, snapshot_market):
+    bot = await make_bot(guild=fake.guild())
+    unpaced(bot)
+    await ask(bot, fake, "value vs growth in 2023")
+    (reply,) = posts(await ask(bot, fake, "last week?"))
+    last = min([(await snapshot_market.history(t)).last_session for t in ("IWN", "IWO")])
+    monday = last - dt.timedelta(days=last.weekday() + 7)
+    sunday = monday + dt.timedelta(days=6)
+    assert reply.json["content"].startswith(f"Read as `/style period:{monday}..{sunday}`")
+    assert "Relative dates are counted from IWN/IWO's last session" in reply.json["content"]
