@@ -379,7 +379,7 @@ def _call(q: Question) -> dict[str, str]:
     """A call has its own small grammar (``commands.calls.mention_options``): a side, a horizon, a pair
     and a free-text note, so nothing in it is "left over"."""
     try:
-        options = mention_options(q.text)
+        options = mention_options(q.typed)  # the note as typed, not with spellings rewritten
     except UserError as exc:
         raise Refusal(str(exc), "/call side:small horizon:3m") from None
     if options is None:

@@ -36,7 +36,8 @@ class Scan:
 
     def __init__(self, text: str, known_tickers: list[str], latest: dt.date) -> None:
         text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-        self.text = normalise(_MENTION.sub(" ", text)).strip()
+        self.typed = _MENTION.sub(" ", text).strip()  # as written: a call's note is kept word for word
+        self.text = normalise(self.typed)
         self.latest = latest
         self.known = _known(tuple(known_tickers))
         self._used = [False] * len(self.text)

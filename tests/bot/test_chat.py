@@ -12,7 +12,11 @@ import re
 from discord.ext import commands as ext
 
 from bot.cogs.chat import OUTSIDE, SLOW_DOWN
+from commands.escape import ZWSP
+from tests.abuse.conftest import assert_inert as renders_nothing_live
+from tests.abuse.conftest import embed_texts
 from tests.bot.fake_discord import dispatch
+from tests.bot.test_delivery import Clock
 
 ALICE, BOB = "1300000000000000001", "1300000000000000002"
 
@@ -130,9 +134,15 @@ def assert_inert(content: str) -> None:
 
 
 async def test_the_reported_hostile_call_note_is_quoted_inert(make_bot, fake):
-    bot = await make_bot(guild=fake.guild())
+    bot = await make_bot(guild=fake.guild(), clock=Clock("2026-03-02T20:00"))  # a call can be scored
     (reply,) = posts(await ask(bot, fake, REPORTED))
     assert_inert(reply.json["content"])
+    renders_nothing_live(reply.json["content"])
+    (embed,) = reply.json["embeds"]  # the call was recorded, and its answer quotes the note too
+    assert embed["title"].startswith("Call #1")
+    for shown in embed_texts(embed):
+        renders_nothing_live(shown)
+    assert "<t:1700000000:R>" in reply.json["content"].replace(ZWSP, "")  # the note is kept as typed
     assert "\n# OFFICIAL" not in reply.json["content"]
 
 
@@ -143,15 +153,22 @@ async def test_a_note_padded_past_two_thousand_characters_is_answered(make_bot, 
 
 
 async def test_hostile_text_fuzzed_through_the_mention_path_is_never_live(make_bot, fake):
-    bot = await make_bot(guild=fake.guild())
+    bot = await make_bot(guild=fake.guild(), clock=Clock("2026-03-02T20:00"))  # calls are recorded
     unpaced(bot)
     rng = random.Random(24)
+    embeds = 0
     for i in range(60):
         text = hostile(rng)
         prefix = ("call small 3m because ", "gap 2024 ", "", "and ")[i % 4]
         user = str(1400000000000000000 + i)  # a member each: the call limit is per member
         for post in posts(await ask(bot, fake, prefix + text, user=user)):
             assert_inert(post.json.get("content") or "")
+            renders_nothing_live(post.json.get("content") or "")  # the abuse suite's own reader
+            for embed in post.json.get("embeds") or []:
+                embeds += 1
+                for shown in embed_texts(embed):
+                    renders_nothing_live(shown)
+    assert embeds >= 15  # answers (calls recorded, gaps drawn) were checked, not only refusals
 
 
 async def test_a_figure_asked_by_name_is_shown_first(make_bot, fake):
