@@ -88,6 +88,8 @@ def _sides(q: Question, command: str, names: tuple[str, str] = ("small", "large"
     if len(tickers) == 2 and tickers[0] == tickers[1]:
         raise Refusal(f"That compares {tickers[0]} with itself.")
     free = [n for n, side in zip(names, ("small", "large"), strict=True) if side not in s.sizes()]
+    if len(tickers) == 1 and len(free) == 2 and size_of(tickers[0]) == "large":
+        return {names[1]: tickers[0]}  # "spy ytd": the large side, against the default small one
     if len(tickers) > len(free):
         raise Refusal(
             f"I read both a size (small/large caps) and {', '.join(tickers)} for the same side: "
@@ -141,6 +143,7 @@ def route_pair(reading: Reading) -> Reading:
 def _streak(q: Question) -> dict[str, str]:
     q.take(r"\b(?:trading\s+)?(?:days|sessions)\b|\blast(?:ed|s|ing)?\b|\blasting\b|\blongest\b|\brecords?\b")
     q.take(r"\b(?:ever|of\s+all\s+time|in\s+history)\b")  # "the longest streak ever": the record runs
+    q.take(r"\bsince\s+when\b|\b(?:start|started|begin|began|been)\b")  # "since when …": the run's start
     options = _dated(q, "streak", "as_of")
     return {**options, **_sides(q, "streak")}
 
@@ -149,20 +152,29 @@ def _streak(q: Question) -> dict[str, str]:
 DIGEST_WORDS = (
     (r"\b50-day\s+average\b", "50-day"),
     (r"\b200-day\s+average\b", "200-day"),
-    (r"\b(?:how\s+far\s+)?(?:from|off|below|vs)\s+(?:its\s+|the\s+)?(?:all-time\s+high|high(?:s)?|peak)\b|"
-     r"\ball-time\s+high\b", "from its high"),
+    (r"\b(?:how\s+far\s+)?(?:from|off|below|vs)\s+(?:its\s+|the\s+|their\s+)?(?:all-time\s+high|high(?:s)?|peak)\b|"
+     r"\b(?:at\s+)?(?:an?\s+)?(?:all-time|record)\s+highs?\b", "from its high"),
     (r"\b(?:how\s+far\s+)?(?:from|off|below|vs)\s+(?:its\s+|the\s+)?52[- ]?w(?:ee)?k\s+high\b|"
      r"\b52[- ]?w(?:ee)?k\s+high\b", "52-week"),
 )
-DIGEST_CUE = "|".join(p for p, _ in DIGEST_WORDS) + r"|\byesterday\b"
+# "Is the rotation real?", "anything notable today": the state of things, which the daily update is.
+STATE_WORDS = (
+    r"\b(?:is|are)\s+(?:the\s+)?(?:small[- ]caps?\s+)?(?:rotation|rally|leadership|outperformance)\s+"
+    r"(?:for\s+)?(?:real|happening|underway|on|over|started|starting|sustainable|intact)\b|"
+    r"\b(?:has|have)\s+(?:the\s+)?(?:rotation|rally)\s+(?:started|begun|ended|stalled)\b|"
+    r"\b(?:anything|something)\s+(?:notable|new|unusual|interesting)\b|\bwhat'?s\s+new\b|"
+    r"\bwhat\s+is\s+new\b|\b(?:any\s+)?signals?\s+(?:today|firing|fired)\b|\bnotable\b"
+)
+DIGEST_CUE = "|".join(p for p, _ in DIGEST_WORDS) + r"|\byesterday\b|" + STATE_WORDS
 
 
 def _digest(q: Question) -> Reading:
     focus = _focus(q, tuple(sorted(DIGEST_WORDS, key=lambda row: row[1] != "52-week")))
     notes = ()
+    q.take(STATE_WORDS)
     if q.take(r"\byesterday(?:'s)?\b"):
         notes = ("“yesterday” is read as the data's latest session",)
-    if q.slots().use_tickers():
+    if set(q.slots().use_tickers()) - {"^RUT", "^GSPC"}:  # its own two indices may be named
         raise Refusal("/digest is about the Russell 2000 and the S&P 500 only; for other series try /gap.")
     return Reading("digest", _dated(q, "digest", "date"), focus=focus, notes=notes)
 
@@ -213,7 +225,25 @@ def _style(q: Question) -> dict[str, str]:
     return {**options, **_one_period(q, "style", "ytd")}
 
 
-def _sectors(q: Question) -> dict[str, str]:
+# Sectors by the words people use, each with the words of its /sectors field ("3. PSCT Information
+# technology"), so the one asked about is shown first.
+SECTOR_WORDS = (
+    (r"\b(?:tech|technology|info(?:rmation)?\s+tech(?:nology)?|semis|software)\b", "technology"),
+    (r"\benergy\b|\boil\s+(?:and|&)\s+gas\b", "Energy"),
+    (r"\bfinancials?\b|\bbanks?\b|\breal\s+estate\b|\breits?\b", "Financials"),
+    (r"\bhealth\s*care\b|\bhealthcare\b|\bbiotech\b|\bpharma\b", "Health care"),
+    (r"\bindustrials?\b", "Industrials"),
+    (r"\bmaterials\b|\bminers?\b", "Materials"),
+    (r"\butilities\b|\bcommunications?\b|\btelecom\b", "Utilities"),
+    (r"\bstaples\b", "staples"),
+    (r"\bdiscretionary\b|\bretail(?:ers)?\b", "discretionary"),
+)
+SECTOR_CUE = "|".join(p for p, _ in SECTOR_WORDS)
+
+
+def _sectors(q: Question) -> Reading:
+    focus = _focus(q, SECTOR_WORDS)
+    q.take(r"\b(?:small[- ]?cap|large[- ]?cap)\s+(?=vs\b)")  # "small cap tech vs large cap tech"
     options = {}
     q.take(
         r"\b(?:best|worst|top|bottom|strongest|weakest|leading|lagging)(?:[- ]performing)?\b|"
@@ -233,7 +263,7 @@ def _sectors(q: Question) -> dict[str, str]:
             "/sectors ranks small-cap sectors; it can set each against its large-cap counterpart.",
             "/sectors vs_large:true",
         )
-    return {**_one_period(q, "sectors", "ytd"), **options}
+    return Reading("sectors", {**_one_period(q, "sectors", "ytd"), **options}, focus=focus)
 
 
 def _rates(q: Question) -> dict[str, str]:
@@ -318,8 +348,8 @@ def _history(q: Question) -> dict[str, str]:
     if m := q.take_one(
         r"\b(?P<n>\d{1,3})[- ]?(?:day|session|straight\s+day|straight\s+session)s?\s+(?:winning\s+)?"
         r"(?:streak|run)s?\b|\b(?:streak|run)s?\s+(?:of|reaching|hitting|hits|hit|at|above|over|to)\s+"
-        r"(?:at\s+least\s+)?(?P<m>\d{1,3})\b(?:\s+(?:days|sessions))?|\b(?P<k>\d{1,3})\s+(?:days|sessions)\s+in\s+a\s+row\b|"
-        r"\b(?:lead|leads|led|beat|beats|outperform\w*)\s+(?:for\s+)?(?P<j>\d{1,3})\s+(?:straight\s+)?(?:days|sessions)\b"
+        r"(?:at\s+least\s+)?(?P<m>\d{1,3})\b(?:\s+(?:days|sessions))?|\b(?P<k>\d{1,3})\s+(?:days|sessions)\s+(?:in\s+a\s+row|straight|running)\b|"
+        r"\b(?:lead|leads|led|beat|beats|outperform\w*)\s+(?:for\s+)?(?P<j>\d{1,3})\s+(?:straight\s+)?(?:days|sessions)(?:\s+straight)?\b"
     ):
         options["signal"] = "streak"
         options["threshold"] = m["n"] or m["m"] or m["k"] or m["j"]
@@ -354,6 +384,7 @@ def _history(q: Question) -> dict[str, str]:
     ):
         options["detail"] = "true"
     q.take(r"\b(?:the\s+)?(?:last|previous|past)\s+times?\b|\bevery\s+time\b|\beach\s+time\b|\bwhenever\b|\btimes?\b")
+    q.take(r"\b(?:odds|chances?|probability|likelihood|likely)\b|\bkeep\s+(?:leading|winning|going)\b|\blast\b")
     q.take(r"\bafter\b|\bfollowing\b|\boccurrences?\b|\bepisodes?\b|\binstances?\b|\bsignals?\b")
     if "signal" not in options:
         raise Refusal(

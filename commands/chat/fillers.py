@@ -19,7 +19,9 @@ MEANINGFUL = frozenset(
     percent percentage tech technology energy financials financial banks bank healthcare health
     utilities industrials materials staples discretionary reits biotech semis semiconductors
     consumer communication telecom sector sectors buy sell short long hold target forecast predict
-    next future tomorrow expected expect will odds probability chance chances risk sharpe
+    next future tomorrow expected expect will odds probability chance chances risk sharpe day days week
+    weeks month months quarter quarters year years session sessions monday tuesday wednesday thursday
+    friday
     """.split()  # noqa: SIM905
 )
 MAX_IGNORED = 3

@@ -34,6 +34,7 @@ from .builders import (
     _WEAK_GAP,
     DIGEST_CUE,
     RISK_CUE,
+    SECTOR_CUE,
     Intent,
     _call,
     _calls,
@@ -71,7 +72,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "calls",
         ((r"^\s*(?:show\s+(?:me\s+)?)?(?:the\s+|our\s+)?(?:open\s+|closed\s+)?calls\b|"
-          r"\btrack\s+record\b", 5),),
+          r"\btrack\s+record\b|\bwho(?:'s|\s+has|\s+have)?\s+made\s+(?:any\s+)?calls\b|"
+          r"\ball\s+(?:the\s+)?calls\b", 5),),
         "/calls",
         "the server's record of calls",
         _calls,
@@ -105,7 +107,9 @@ INTENTS: tuple[Intent, ...] = (
                 r"\bwhat\s+happen(?:s|ed)\s+(?:next|after|afterwards|then|later)\b|\bwhat\s+(?:usually\s+|typically\s+|"
                 r"normally\s+|has\s+)?(?:follow(?:s|ed)?|came\s+next|comes\s+next|happens\s+next)\b|\bafterwards\b|"
                 r"\bhistorically\b|\bpast\s+(?:occurrences|instances|cases|episodes)\b|\bbase\s+rates?\b|"
-                r"\bhow\s+often\b|\bprecedents?\b|\bhow\s+many\s+times\b|\b\d{1,3}\s+(?:days|sessions)\s+in\s+a\s+row\b",
+                r"\bhow\s+often\b|\bprecedents?\b|\bhow\s+many\s+times\b|\b\d{1,3}\s+(?:days|sessions)\s+in\s+a\s+row\b|"
+                r"\bwhat\s+happened\s+(?:the\s+)?last\s+time\b|\b(?:odds|chances?|probability)\b|"
+                r"\bcross(?:ed|es|ing)?\b[^.?!]*\b200-day\b|\bwhen\s+did\b[^.?!]*\bcross",
                 4,
             ),
         ),
@@ -141,7 +145,7 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(
         "sectors",
-        ((r"\bsectors?\b|\bsectoral\b|\bindustr(?:y|ies)\b", 3),),
+        ((r"\bsectors?\b|\bsectoral\b|\bindustr(?:y|ies)\b", 3), (SECTOR_CUE, 3)),
         "/sectors period:ytd",
         "small-cap sectors ranked",
         _sectors,
@@ -194,6 +198,10 @@ INTENTS: tuple[Intent, ...] = (
                 r"\bstreaks?\b|\bin\s+a\s+row\b|\bconsecutive\b|\bstraight\s+(?:days|sessions)\b|\bruns?\b|\bhow\s+long\b|"
                 r"\blongest\b",
                 2,
+            ),
+            (
+                r"\bsince\s+when\b|\bwhen\s+did\b[^.?!]*\b(?:start|begin|began)\b|\bhow\s+long\s+ha(?:ve|s)\b",
+                3,
             ),
         ),
         "/streak",

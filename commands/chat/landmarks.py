@@ -64,6 +64,7 @@ _SINCE = (
     rf"(?:(?P<low>{_LOW})|(?P<high>{_HIGH})|(?P<covid>covid\s+(?:crash|low|lows|bottom)))\b"
 )
 _COVID = r"\b(?:(?:during|in|over|through)\s+)?(?:the\s+)?covid(?:\s+(?:crash|selloff|sell-off|drop))?\b"
+_SINCE_COVID = r"\b(?:since|from|after)\s+(?:the\s+(?:start\s+of\s+)?)?(?:covid|the\s+pandemic|pandemic)\b"
 
 
 def read_landmarks(q: Scan, slots: Slots, landmarks: Landmarks | None) -> None:
@@ -80,6 +81,11 @@ def read_landmarks(q: Scan, slots: Slots, landmarks: Landmarks | None) -> None:
             what = f"the {year} {kind}" if year else "the all-time high"
         slots.periods.append(When(f"{day + dt.timedelta(days=1)}..", m[0]))
         slots.notes.append(f"“{what}” of {marks.name}: the close of {day}, measured from there.")
+    for m in q.take(_SINCE_COVID):  # since the pre-covid peak: the crash and everything after
+        marks = _needed(landmarks, m[0])
+        peak = marks.peaks_before_low[2020]
+        slots.periods.append(When(f"{peak + dt.timedelta(days=1)}..", m[0]))
+        slots.notes.append(f"Since covid read as since {marks.name}'s high before the crash, {peak}.")
     for m in q.take(_COVID):
         marks = _needed(landmarks, m[0])
         low = marks.extreme("low", 2020, m[0])
@@ -94,4 +100,4 @@ def _needed(landmarks: Landmarks | None, said: str) -> Landmarks:
     return landmarks
 
 
-LANDMARK_WORDS = re.compile(rf"{_SINCE}|{_COVID}", re.IGNORECASE)
+LANDMARK_WORDS = re.compile(rf"{_SINCE}|{_SINCE_COVID}|{_COVID}", re.IGNORECASE)

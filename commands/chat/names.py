@@ -12,7 +12,10 @@ from .slots import Scan, Slots
 # -- tickers and sides ------------------------------------------------------------------------------
 
 _NAMES = [  # index names people write, before tickers: (pattern, ticker)
-    (r"\brussell\s*2000\b|\brussell\s*2k\b|\bthe\s+russell\b|\brussell\b|\br2k\b", "^RUT"),
+    (
+        r"\b(?:the\s+)?russell\s*(?:2000|2k)\b|\bthe\s+russell\b(?!\s*1000)|\brussell\b(?!\s*1000)|\br2k\b",
+        "^RUT",
+    ),
     (r"\bs\s*&\s*p\s*600\b|\bs\s*and\s*p\s*600\b|\bsp\s*600\b", "IJR"),
     (r"\bs\s*&\s*p\s*500\b|\bs\s*and\s*p\s*500\b|\bsp\s*500\b|\bs\s*&\s*p\b|\bspx\b", "^GSPC"),
     (r"\brussell\s*1000\b", "IWB"),

@@ -37,6 +37,7 @@ _ANCHOR_PARTS = [
     rf"{_YEAR}\s*[-/]?\s*h[12]",
     rf"(?:the\s+)?(?:first|second|1st|2nd)\s+half(?:\s+of)?(?:\s+{_YEAR})?",
     r"q[1-4](?!\s*[-/]?\s*['\d])",
+    r"h[12](?!\s*[-/]?\s*['\d])",
     rf"{_MON},?\s+(?:of\s+)?{_YEAR}",
     r"\d{4}-\d{1,2}(?![\d-])",
     rf"{_YEAR}(?!\s*[-/]?\s*[qh]\d)",
@@ -114,6 +115,9 @@ def _stretch(raw: str, latest: dt.date) -> Stretch:
     if m := re.fullmatch(rf"(first|second|1st|2nd) half(?: of)?(?: {year})?", t):
         h = 1 if m[1] in ("first", "1st") else 2
         return _half(_year(m[2]) if m[2] else _latest_start(latest, 6 * h - 5), h)
+    if m := re.fullmatch(r"h([12])", t):  # "h1": the latest first half that has begun
+        h = int(m[1])
+        return _half(_latest_start(latest, 6 * h - 5), h)
     if m := re.fullmatch(r"q([1-4])", t):
         q = int(m[1])
         return _quarter(_latest_start(latest, 3 * q - 2), q)
@@ -192,7 +196,32 @@ def _this(unit: str, latest: dt.date, said: str) -> When:
 
 
 # Relative words, in the order they are tried: (pattern, reading). Each reads a match into a When.
+def _days(n: int, latest: dt.date, said: str) -> When:
+    """The last ``n`` calendar days to the newest session: from the close before the first of them."""
+    if not 1 <= n <= 3660:
+        raise UserError(f"“{escape(said)}”: I can look back from 1 to 3,660 days.")
+    return When(f"{latest - dt.timedelta(days=n - 1)}..", said)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+def _since_weekday(name: str, latest: dt.date, said: str) -> When:
+    """"since monday": the latest such day on or before the newest session."""
+    back = (latest.weekday() - _WEEKDAYS.index(name.lower())) % 7
+    return When(f"{latest - dt.timedelta(days=back)}..", said)
+
+
 _RELATIVE: list[tuple[str, Callable[[re.Match[str], dt.date], When]]] = [
+    (
+        r"\b(?:(?:over|in|during|for)\s+)?(?:the\s+)?(?:last|past|previous|prior|trailing)\s+"
+        r"(?P<n>\d{1,4})\s*[- ]?(?:calendar\s+)?days?\b",
+        lambda m, d: _days(int(m["n"]), d, m[0]),
+    ),
+    (
+        r"\bsince\s+(?P<day>monday|tuesday|wednesday|thursday|friday)\b",
+        lambda m, d: _since_weekday(m["day"], d, m[0]),
+    ),
     (
         r"\b(?:ytd|year[- ]to[- ]date|(?:so far )?this year(?: so far)?|"
         r"since the (?:start|beginning) of (?:the|this) year)\b",

@@ -61,7 +61,8 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "event",
         r"\b(?:since|after|before|during|around)\s+(?:the\s+)?(?:\d{4}\s+)?(?:us\s+)?(?:election|fed\b|fomc\b|"
         r"rate\s+(?:cut|hike)s?|cpi|inauguration|tariffs?|liberation\s+day|"
-        r"brexit|war|invasion|jackson\s+hole)\b",
+        r"brexit|war|invasion|jackson\s+hole|gfc|(?:global\s+)?financial\s+crisis|dot[- ]?com(?:\s+bubble)?|"
+        r"taper\s+tantrum|fed\s+pivot)\b",
         "I can't date news events myself: give me the date and I'll measure from it, e.g. "
         "`/gap period:2024-11-05..` (“gap since 2024-11-05”).",
     ),

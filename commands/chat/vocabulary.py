@@ -42,7 +42,7 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"dd", "drawdown"),
     (r"vola?|volatility", "volatility"),
     (r"corr(?:el)?", "correlation"),
-    (r"ath", "all-time high"),
+    (r"ath|all\s+time\s+highs?", "all-time high"),
     (
         r"(?P<n>50|200)\s*-?\s*(?:dma|d\s*ma|sma|ma|day\s+(?:simple\s+)?(?:ma|sma|moving\s+average|average|avg|line)|"
         r"day(?!\s+(?:streak|run|winning|stretch)))",

@@ -83,6 +83,7 @@ READ = [
     ("gap first half of 2025", "/gap period:2025-01-01..2025-06-30"),
     ("gap march-june 2025", "/gap period:2025-03-01..2025-06-30"),
     ("gap over the last decade", "/gap period:10y"),
+    ("gap over the last 30 days", "/gap period:2026-07-23.."),  # calendar days, to the newest session
     ("are small caps finally leading?", "/gap"),
     # the streak
     ("what's the streak?", "/streak"),
@@ -166,7 +167,6 @@ REFUSED = [
     ("rrg for 2024", "/rrg shows the last 2 to 26 weeks"),
     ("gap in 2023 and 2024", "more than one period"),
     ("mid caps vs large caps", "kind:not-in-data"),
-    ("gap over the last 30 days", "“last 30 days”"),
     ("gap iwm spy ijr", "I read 3: IWM, SPY, IJR"),
     ("valuation for 2024", "/valuation show takes no period"),
     ("<@123456789012345678>", "Ask me a question"),
