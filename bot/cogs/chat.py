@@ -186,6 +186,14 @@ class Chat(ext.Cog):
         embed, file = reply_embed(reply)
         await message.reply(header, embed=embed, file=file or discord.utils.MISSING, mention_author=False)
 
+    @ext.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A deleted thread's readings are forgotten at once rather than when they expire."""
+        try:
+            await self.bot.state.forget_readings(payload.thread_id)
+        except Exception:
+            log.exception("could not forget the readings of thread %s", payload.thread_id)
+
     async def recall(self, message: discord.Message) -> Reading | None:
         """This member's last reading in this thread, if recent; a state database that cannot be read
         costs the follow-up its context (logged), never the answer."""

@@ -210,3 +210,17 @@ async def test_a_style_follow_up_counts_last_week_from_the_style_funds(make_bot,
     sunday = monday + dt.timedelta(days=6)
     assert reply.json["content"].startswith(f"Read as `/style period:{monday}..{sunday}`")
     assert "Relative dates are counted from IWN/IWO's last session" in reply.json["content"]
+
+
+async def test_a_deleted_threads_readings_are_forgotten(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    await ask(bot, fake, "iwm vs spy in 2022")
+    thread, member = int(fake.thread_id), int(ALICE)
+    assert await bot.state.recall_reading(thread, member) == "/gap period:2022 small:IWM large:SPY"
+    payload = {"id": fake.thread_id, "guild_id": fake.guild_id, "parent_id": fake.channel_id, "type": 11}
+    before = asyncio.all_tasks()
+    bot._connection.parse_thread_delete(payload)  # THREAD_DELETE, through discord.py's own parser
+    started = [t for t in asyncio.all_tasks() - before if "on_raw_thread_delete" in t.get_name()]
+    assert started
+    await asyncio.gather(*started)
+    assert await bot.state.recall_reading(thread, member) is None

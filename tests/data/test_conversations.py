@@ -4,6 +4,8 @@ database and after a restart, one row per (thread, member), forgotten once older
 from __future__ import annotations
 
 import asyncio
+import sys
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -11,6 +13,8 @@ from data.db import create_engine
 from data.dialect import db_now_plus
 from data.state import StateStore
 from data.state.schema import chat_memory
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _age(store: StateStore, seconds: float) -> None:
@@ -86,3 +90,33 @@ async def test_a_reading_is_forgotten_after_its_time(state):
 async def test_a_line_too_long_to_store_is_not_kept_clipped(state):
     await state.remember_reading(500, 7, "/gap period:" + "x" * 500)
     assert await state.recall_reading(500, 7) is None
+
+
+# Another OS process, as a second shard process is: it recalls what this one stored, then stores a
+# follow-up of its own, on the same database (PostgreSQL and SQLite alike).
+OTHER_PROCESS = """
+import asyncio, sys
+from data.db import create_engine
+from data.state import StateStore
+
+async def main(url):
+    store = StateStore(create_engine(url))
+    await store.open()
+    print(await store.recall_reading(500, 7))
+    await store.remember_reading(500, 7, "/gap period:2023 small:IWM large:SPY")
+    await store.close()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_a_separate_process_recalls_and_replaces_the_reading(state, state_url):
+    await state.remember_reading(500, 7, "/gap period:2022 small:IWM large:SPY")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", OTHER_PROCESS, state_url, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert out.decode().strip() == "/gap period:2022 small:IWM large:SPY"
+    assert await state.recall_reading(500, 7) == "/gap period:2023 small:IWM large:SPY"
