@@ -1,28 +1,36 @@
 """Plain questions in a thread ("@rotation-bot what was the gap last year?") -> one slash command.
 
 A research tool that answers a different question than the one asked, and says nothing, is worse
-than one that refuses. So this grammar reads a question in four steps and refuses whenever a step is
+than one that refuses. So this grammar reads a question in steps and refuses whenever a step is
 unsure:
 
+0. **Declined outright** (:mod:`.refusals`): advice, forecasts, assets not in the data, other
+   languages, news events that need a date; thanks and greetings are acknowledged instead. Spellings
+   (:mod:`.vocabulary`: "perf", "sc vs lc", "yr") are rewritten before anything is read.
 1. **Which command.** :data:`INTENTS` is a table: each row names a command, the words that ask for it
    and how strongly (3 = words only that command answers, such as *value vs growth* or *sectors*;
    2 = its name, such as *gap* or *streak*; 1 = generic words such as *vs* or *doing*). The strongest
-   row wins; two different commands tied at the top are refused as ambiguous.
+   row wins; two different commands tied at the top are refused as ambiguous. A follow-up ("and in
+   2023?", only a period or a pair) keeps the member's previous command (:mod:`.conversation`).
 2. **Its own words**, read first by the row's builder (a signal for /history, a set for /rrg, a yield
    for /rates), so they are not mistaken for periods.
-3. **Periods, dates and tickers**, the same for every command (:meth:`Question.slots`). Relative words
-   are relative to the data's newest session (``latest``), the same anchor ``ytd`` and ``1m`` already
-   use, not to the calendar: on the bundled snapshot (to 2026-08-21) "this quarter" is 2026-Q3 and
-   "last year" is 2025 (the previous *calendar* year; "the last year" and "the past year" are the
-   trailing twelve months, ``1y``). A quarter or month named without a year is the latest one that has
-   begun by then ("Q4" in August 2026 is 2025-Q4). Tickers are the data's own, in any case or with a
-   ``$``; an ordinary word (*it, all, on, are*) is a ticker only with a ``$``.
-4. **Nothing left over.** Every word must have been read or be a filler word (:data:`FILLER`); what is
-   left is quoted back (escaped) with the closest commands, instead of an answer.
+3. **Periods, dates and tickers**, the same for every command (:meth:`Question.slots`): named
+   stretches from the data first (:mod:`.landmarks`: "the 2022 low"), then periods (:mod:`.periods`),
+   then tickers and sides (:mod:`.names`). Relative words are relative to the data's newest session
+   (``latest``), the same anchor ``ytd`` and ``1m`` already use, not to the calendar: on the bundled
+   snapshot (to 2026-08-21) "this quarter" is 2026-Q3 and "last year" is 2025 (the previous *calendar*
+   year; "the last year" and "the past year" are the trailing twelve months, ``1y``). A quarter or
+   month named without a year is the latest one that has begun by then ("Q4" in August 2026 is
+   2025-Q4). Tickers are the data's own, in any case or with a ``$``; an ordinary word (*it, all, on,
+   are*) is a ticker only with a ``$``.
+4. **Nothing meaningful left over.** Every word must have been read, be a filler word
+   (:data:`FILLER`), or be one that cannot change the answer (:mod:`.fillers`: at most three, listed
+   under the answer); anything else is quoted back (escaped) with the closest commands.
 
 The result is a :class:`Reading`, whose :attr:`Reading.line` is the equivalent slash command: the bot
 shows it above the answer ("Read as `/gap period:2025`"), so a misreading is visible at once and the
-user learns the command. Adding a command = one row in :data:`INTENTS` and its builder.
+user learns the command. Adding a command = one row in :data:`INTENTS` and its builder. The table of
+phrasings in tests/commands/chat/test_table.py documents what is read and how.
 """
 
 from __future__ import annotations
