@@ -163,7 +163,9 @@ STATE_WORDS = (
     r"(?:for\s+)?(?:real|happening|underway|on|over|started|starting|sustainable|intact)\b|"
     r"\b(?:has|have)\s+(?:the\s+)?(?:rotation|rally)\s+(?:started|begun|ended|stalled)\b|"
     r"\b(?:anything|something)\s+(?:notable|new|unusual|interesting)\b|\bwhat'?s\s+new\b|"
-    r"\bwhat\s+is\s+new\b|\b(?:any\s+)?signals?\s+(?:today|firing|fired)\b|\bnotable\b"
+    r"\bwhat\s+is\s+new\b|\b(?:any\s+)?signals?\s+(?:today|firing|fired)\b|\bnotable\b|\brundown\b|"
+    r"\btl;?dr\b|\bstatus\b|\bhow\s+are\s+things(?:\s+looking)?\b|\bwhere\s+do\s+(?:we|things)\s+stand\b|"
+    r"\bstate\s+of\s+(?:play|things|the\s+rotation)\b|\bwhat'?s\s+(?:going\s+on|happening)\b"
 )
 DIGEST_CUE = "|".join(p for p, _ in DIGEST_WORDS) + r"|\byesterday\b|" + STATE_WORDS
 
@@ -274,7 +276,7 @@ def _rates(q: Question) -> dict[str, str]:
         r"\b(?:the\s+)?(?:10|ten)[- ]?y(?:ea)?r?\b(?=\s+(?:yields?|treasur|notes?|rates?|bonds?))|\b\^?tnx\b"
     ):
         options["yield"] = "10y"
-    q.take(r"\bthe\s+(?:10|ten)[- ]?year\b")
+    q.take(r"\bthe\s+(?:10|ten)[- ]?year\b|\bthe\s+10\s*y\b")  # the default yield, named
     q.take(  # how people ask what /rates measures
         r"\baffect(?:s|ing|ed)?\b|\bimpact(?:s|ing|ed)?\b|\binfluenc\w*|\bcorrelat\w*|\bsensitiv\w*|"
         r"\brelationship\b|\btail[- ]?winds?\b|\bhead[- ]?winds?\b|\bdriv(?:e|es|en|ing)\b|\bmatters?\b|"

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from .builders import (
     _WEAK_GAP,
@@ -99,7 +100,8 @@ INTENTS: tuple[Intent, ...] = (
         (
             (
                 r"where\s+(?:does|do)\s+(?:the\s+|your\s+)?data\s+come\s+from|\bdata\s+sources?\b|"
-                r"\byour\s+sources?\b|how\s+fresh|\bfreshness\b|who\s+are\s+you|\babout\s+you\b",
+                r"\byour\s+sources?\b|how\s+fresh|\bfreshness\b|who\s+are\s+you|\babout\s+you\b|"
+                r"\b(?:what|which)\s+data\b|\bdata\s+do\s+you\s+use\b",
                 4,
             ),
         ),
@@ -163,7 +165,8 @@ INTENTS: tuple[Intent, ...] = (
         (
             (
                 r"\b(?:interest\s+)?rates?\b|\byields?\b|\btreasur(?:y|ies)\b|\bbonds?\b|\bt-?bills?\b|"
-                r"\bthe\s+(?:10|ten)[- ]?year\b",
+                r"\bthe\s+(?:10|ten)[- ]?year\b|\bthe\s+10\s*y\b|"
+                r"\b10\s*y(?:ea)?r?\s+(?:yields?|treasur\w*|notes?)\b",
                 3,
             ),
         ),
@@ -261,7 +264,12 @@ def read(
     ``landmarks``: the small-cap index's lows and highs, for "since the 2022 low"."""
     q = Question(text, known_tickers, latest, landmarks)
     refuse(q.text)
-    follow = bool(q.take(FOLLOW_UP)) or compiled(VS_OPENING).match(q.text) is not None
+    # the opening "and", "what about" is understood, but only marked so once the slots are read:
+    # "what about january" must leave "about january" to the period reader
+    marker = compiled(FOLLOW_UP).match(q.text)
+    if marker is not None and marker.end() > marker.start():
+        q.after_slots.append(FOLLOW_UP)
+    follow = bool(marker and marker.end() > marker.start()) or compiled(VS_OPENING).match(q.text) is not None
     scores = _scores(q.text)
     strong = {c: s for c, s in scores.items() if s >= 2}
     carry = previous if previous is not None and previous.command in REMEMBERED else None
@@ -278,6 +286,7 @@ def read(
         reading = _build(q, command, scores)
         if not strong and carry.command == "compare" and reading.command == "gap":  # no tickers: /gap
             reading = Reading(carry.command, _renamed(reading.options, carry.command))
+        reading = _in_previous_year(reading, q, carry)
         return route_pair(merge(reading, carry, named_sides=bool(q.slots().sizes())))
     if not q.text or not scores:
         if q.text and _has_slots(q):  # only a period or a pair: the gap over it ("in 2020", "iwm vs spy")
@@ -290,6 +299,22 @@ def read(
         )
         raise NotUnderstood(f"{what} {_offers({})}")
     return _build(q, _winner(scores, scores), scores)
+
+
+def _in_previous_year(reading: Reading, q: Question, previous: Reading) -> Reading:
+    """"what about january?" after a question about 2022 is January 2022: a month or quarter named
+    without a year, in a follow-up to a question about one year (or a month or quarter of it), is in
+    that year."""
+    before = re.fullmatch(r"(\d{4})(?:-Q[1-4]|-\d{2})?", previous.options.get("period", ""))
+    said = q.slots().periods
+    period = reading.options.get("period", "")
+    has_year = r"\d{4}|'\d{2}|q[1-4]\s*\d{2}|[1-4]q\s*\d{2}"
+    if not (before and len(said) == 1 and not re.search(has_year, said[0].said)):
+        return reading
+    year = before[1]
+    if m := re.fullmatch(r"\d{4}-(Q[1-4]|\d{2})", period):
+        return dataclasses.replace(reading, options={**reading.options, "period": f"{year}-{m[1]}"})
+    return reading
 
 
 def _probe(q: Question) -> Slots:
@@ -321,6 +346,8 @@ def _build(q: Question, command: str, scores: dict[str, int]) -> Reading:
     except Refusal as exc:
         raise NotUnderstood(f"{exc} {_offers(scores, exc.offers)}") from None
     q.slots()  # a builder that took no periods still has them read, so they are not "left over"
+    for pattern in q.after_slots:
+        q.cover(pattern)
     for other in INTENTS:  # the words that named a command are understood, whichever command won
         for pattern, _ in other.cues:
             q.cover(pattern)

@@ -30,6 +30,8 @@ _ANCHOR_PARTS = [
     rf"{_MON}\s+\d{{1,2}}{_ORD}(?:,?\s+{_YEAR})?(?![\d:])",
     rf"\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?",
     rf"q[1-4]\s*[-/]?\s*{_YEAR}",
+    r"q[1-4]\s*[-/]?\s*'?\d{2}(?![\d:%])",  # "q4 24", "q4'24"
+    r"[1-4]q\s*'?\d{2}(?![\d:%])",  # "4q24"
     rf"{_YEAR}\s*[-/]?\s*q[1-4]",
     rf"[1-4]q\s*{_YEAR}",
     rf"(?:the\s+)?{_QWORD}\s+quarter(?:\s+of)?(?:\s+{_YEAR})?",
@@ -101,6 +103,8 @@ def _stretch(raw: str, latest: dt.date) -> Stretch:
     if m := re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{mon}(?: {year})?", t):
         month, day = _MONTHS[m[2]], int(m[1])
         return _day(_year(m[3]) if m[3] else _latest_start(latest, month, day), month, day)
+    if m := re.fullmatch(r"(?:q([1-4]) ?[-/]? ?'?(\d{2})|([1-4])q ?'?(\d{2}))", t):  # two-digit years
+        return _quarter(2000 + int(m[2] or m[4]), int(m[1] or m[3]))
     if m := re.fullmatch(rf"q([1-4]) ?[-/]? ?{year}", t):
         return _quarter(_year(m[2]), int(m[1]))
     if m := re.fullmatch(rf"{year} ?[-/]? ?q([1-4])", t):
@@ -306,7 +310,7 @@ def read_periods(q: Scan, slots: Slots) -> None:
             slots.periods.append(When(s.text, m[0]))
     for m in q.take(r"(?<![\w-])(?P<n>\d{1,3})(?P<unit>[wmqy])\b"):  # 3m, 1y: after "1q 2024"
         slots.periods.append(_trailing(int(m["n"]), _unit(m["unit"]), latest, m[0]))
-    for m in q.take(rf"\b(?:in|during|for|of)\s+{_B}(?P<a>{_MON}){_E}"):
+    for m in q.take(rf"\b(?:in|during|for|of|about|and)\s+{_B}(?P<a>{_MON}){_E}"):
         slots.periods.append(When(_stretch(m["a"], latest).text, m[0]))
 
 

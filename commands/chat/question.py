@@ -45,6 +45,7 @@ class Question(Scan):
     ) -> None:
         super().__init__(text, known_tickers, latest)
         self.landmarks = landmarks  # where the data's named stretches are ("the 2022 low")
+        self.after_slots: list[str] = []  # understood words marked only after the slots are read
         self._slots: Slots | None = None
 
     def slots(self) -> Slots:

@@ -20,7 +20,8 @@ RULES: tuple[tuple[str, str, str], ...] = (
     (
         "social",
         r"^\W*(?:(?:thx|thanks?(?:\s+(?:a\s+lot|so\s+much|again|mate|man|bot|you|u))*|ty|tysm|cheers|"
-        r"great|nice|cool|perfect|awesome|got\s+it|gotcha|makes\s+sense|ok(?:ay)?|k|hi|hey|hello|yo|"
+        r"great|nice|cool|perfect|awesome|brilliant|legend|appreciated|much\s+appreciated|nice\s+one|good\s+one|"
+        r"great\s+stuff|got\s+it|gotcha|makes\s+sense|ok(?:ay)?|k|hi|hey|hello|yo|"
         r"good\s+(?:morning|afternoon|evening|bot)|gm|sup|morning|lol|haha)[\s!.,:)👍🙏]*)+$",
         "👍",
     ),
