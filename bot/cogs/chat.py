@@ -164,8 +164,11 @@ class Chat(ext.Cog):
         anchor = min(f.last_session for f in frames)
         if anchor >= latest:
             return many
-        again = read_many(text, known, anchor, previous, landmarks)
-        if again.readings[0].line == reading.line:
+        try:
+            again = read_many(text, known, anchor, previous, landmarks)
+        except UserError:  # read at the pair's own end it makes no sense: keep the first reading
+            return many
+        if len(again.readings) != 1 or again.readings[0].line == reading.line:
             return many
         note = (
             f"Relative dates are counted from {'/'.join(tickers)}'s last session, {anchor} "
