@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PACE = (6, 20.0)  # questions per member per window, one at a time, within 10 a minute
+# A burst no one types by hand (two questions within 1.5 s), on top of one question at a time and the
+# long limit of 10 a minute: a member asking in turn, even quickly, is never paced.
+PACE = (2, 1.5)
 MUTE = 10.0  # seconds a member's further mentions are ignored after the note
 SLOW_DOWN = "Easy — one question at a time, please: ask again in a few seconds."
 OUTSIDE = (

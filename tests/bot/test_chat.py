@@ -8,8 +8,11 @@ import asyncio
 import datetime as dt
 import random
 import re
+import time
+import types
 
 from discord.ext import commands as ext
+from discord.ext.commands import cooldowns
 
 from bot.cogs.chat import OUTSIDE, SLOW_DOWN
 from commands.escape import ZWSP
@@ -87,10 +90,13 @@ async def test_forty_mentions_from_one_member_at_once_cost_the_thread_two_posts(
     assert not posts(await ask(bot, fake, "gap 2023"))  # the flooder stays muted for the window
 
 
-async def test_a_member_asking_in_turn_is_answered_each_time(make_bot, fake):
+async def test_a_member_asking_in_turn_is_answered_each_time(make_bot, fake, monkeypatch):
     bot = await make_bot(guild=fake.guild())
+    clock = types.SimpleNamespace(now=time.time())
+    monkeypatch.setattr(cooldowns, "time", types.SimpleNamespace(time=lambda: clock.now))
     lines = []
     for text in ("how did small caps do in 2022", "and in 2023?", "what about value?"):
+        clock.now += 2.0  # a person reads the answer before asking the next: seconds, not milliseconds
         (reply,) = posts(await ask(bot, fake, text))  # each asked after the answer before it
         lines.append(reply.json["content"])
     assert lines == [
