@@ -20,7 +20,7 @@ from bench.serve import all_parts as serve_parts
 # filed with (warm /gap p50 85 / p95 133 ms). This run's own warm p95 is shown beside it; it falls with
 # every speed-up of the build, and is measured one question at a time on /gap period:2024.
 ISSUE_WARM_P95_MS = 133
-SECTIONS = ("analysis", "latency", "fan_out", "loop_lag", "cache", "charts", "serve")
+SECTIONS = ("analysis", "latency", "fan_out", "loop_lag", "cache", "charts", "serve", "grammar")
 
 
 async def run(runs: int, only: tuple[str, ...] = SECTIONS) -> dict:
@@ -48,6 +48,10 @@ async def run(runs: int, only: tuple[str, ...] = SECTIONS) -> dict:
         results["cache"] = await cache_figures()
     if "charts" in only:
         results["chart_render_ms"] = await render_times(20)
+    if "grammar" in only:
+        from bench.grammar import read_times
+
+        results["grammar_ms"] = read_times()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["peak_rss_mib"] = {"bot_process": own, "largest_worker": children}
@@ -142,6 +146,10 @@ def table(r: dict) -> str:
         )
         size = f"{c['full_snapshot_db_mib']:.1f} MiB"
         rows.append(("cache size after loading the whole snapshot", size, ""))
+    if g := r.get("grammar_ms"):
+        from bench.grammar import rows as grammar_rows
+
+        rows += grammar_rows(g)
     m = r["peak_rss_mib"]
     rows.append(
         (

@@ -17,6 +17,7 @@ from ..dialect import BackupFailed, is_busy, quick_check, retry_when_busy, sqlit
 from .alerts import Alert, AlertStore
 from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
+from .conversations import ConversationStore
 from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
 from .quotas import Cap, OverPace, OverQuota, Pace, QuotaStore
@@ -59,6 +60,7 @@ class StateStore(
     UpdateStore,
     IdentifyStore,
     QuotaStore,
+    ConversationStore,
 ):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

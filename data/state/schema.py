@@ -289,6 +289,20 @@ MIGRATIONS: list[Migration] = [
         ],
     ),
     (
+        9,
+        "chat_memory: each member's last reading in a thread, so a follow-up inherits what it leaves out",
+        [
+            """CREATE TABLE chat_memory (
+                thread_id BIGINT NOT NULL,
+                user_id BIGINT NOT NULL,
+                line VARCHAR(400) NOT NULL,
+                said_at {TIMESTAMP} NOT NULL,
+                PRIMARY KEY (thread_id, user_id)
+            )""",
+            "CREATE INDEX chat_memory_said_at ON chat_memory (said_at)",
+        ],
+    ),
+    (
         10,
         "pace_uses: paces reserved before the work, shared by every process (data/state/quotas.py)",
         [
@@ -437,6 +451,14 @@ identify_slots = Table(
     metadata,
     Column("bucket", Integer, primary_key=True),
     Column("next_at", DateTime(timezone=True)),  # the database's clock
+)
+chat_memory = Table(
+    "chat_memory",
+    metadata,
+    Column("thread_id", BigInteger, primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+    Column("line", String),
+    Column("said_at", DateTime(timezone=True)),  # the database's clock
 )
 LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),

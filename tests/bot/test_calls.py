@@ -247,8 +247,10 @@ async def test_a_result_through_discord_falls_back_to_the_parent_when_the_thread
 
 async def test_the_record_by_mention_and_a_call_it_cannot_read(make_bot, fake):
     bot = await make_bot(guild=fake.guild(), clock=Clock("2026-03-02T20:00"))
-    for text in ("call small 1m", "open calls", "call it a day"):
-        message = fake.message_create(f"<@{fake.app_id}> {text}", mention_bot=True)
+    for i, text in enumerate(("call small 1m", "open calls", "call it a day")):
+        # three members: one member's three mentions at once would be paced (bot/cogs/chat.py)
+        user = str(1300000000000000001 + i)
+        message = fake.message_create(f"<@{fake.app_id}> {text}", mention_bot=True, user_id=user)
         await dispatch(bot, message, "message_create")
     made, record, refused = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
     assert made.json["embeds"][0]["title"] == "Call #1: small leads over 1m"
