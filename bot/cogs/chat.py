@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 PACE = (2, 1.5)
 MUTE = 10.0  # seconds a member's further mentions are ignored after the note
 SLOW_DOWN = "Easy — one question at a time, please: ask again in a few seconds."
+# Thanks or a greeting where the bot may not react (no Add Reactions permission): a word, not silence.
+ACKNOWLEDGED = "👍 Any time."
 OUTSIDE = (
     "I answer mentions in the threads I open: start one here with `/discuss`, "
     "or use a slash command such as `/gap period:ytd`."
@@ -104,8 +106,9 @@ class Chat(ext.Cog):
             if exc.kind == "social":  # thanks, a greeting: acknowledged, never refused
                 try:
                     await message.add_reaction("👍")
-                except discord.HTTPException:  # no Add Reactions here: silence beats a refusal
-                    log.info("could not react to message %s", message.id)
+                except discord.HTTPException:  # no Add Reactions here: a word instead, never silence
+                    log.info("could not react to message %s; acknowledged in words", message.id)
+                    await message.reply(ACKNOWLEDGED, mention_author=False)
                 return
             await message.reply(str(exc), mention_author=False)
         except UserError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -140,7 +141,24 @@ def route_pair(reading: Reading) -> Reading:
     return Reading("compare", {"a": pair[0], "b": pair[1], **period}, carried, reading.ignored, reading.focus)
 
 
+# "the longest streak of small caps lagging": /streak lists the longest runs on its current run's side
+# only, so the trailing side's records are refused with the form that lists them, never dropped.
+_TRAILING = re.compile(r"\b(?:lag\w*|trail\w*|behind|underperform\w*|losing)\b", re.IGNORECASE)
+_LONGEST_TRAILING = re.compile(
+    r"\b(?:longest|records?|most)\b.*\b(?:lag\w*|trail\w*|behind|underperform\w*|losing)\b|"
+    r"\b(?:lag\w*|trail\w*|underperform\w*|losing)\b.*\b(?:longest|records?)\b",
+    re.IGNORECASE,
+)
+
+
 def _streak(q: Question) -> dict[str, str]:
+    if _LONGEST_TRAILING.search(q.text):
+        raise Refusal(
+            "/streak lists the longest runs of its current run's side only, so it cannot show the longest "
+            "runs of small caps trailing; `/history signal:streak threshold:10 direction:below` lists "
+            "every trailing run that reached 10 sessions, with what followed.",
+            "/history signal:streak threshold:10 direction:below",
+        )
     q.take(r"\b(?:trading\s+)?(?:days|sessions)\b|\blast(?:ed|s|ing)?\b|\blasting\b|\blongest\b|\brecords?\b")
     q.take(r"\b(?:ever|of\s+all\s+time|in\s+history)\b")  # "the longest streak ever": the record runs
     q.take(r"\bsince\s+when\b|\b(?:start|started|begin|began|been)\b")  # "since when …": the run's start
@@ -357,6 +375,9 @@ def _history(q: Question) -> dict[str, str]:
         options["threshold"] = m["n"] or m["m"] or m["k"] or m["j"]
     elif q.take_one(r"\bstreaks?\b|\bin\s+a\s+row\b"):
         options["signal"] = "streak"
+    if options.get("signal") == "streak" and _TRAILING.search(q.text):  # "trailed 10 days in a row"
+        q.take(_TRAILING)
+        options["direction"] = "below"
     if m := q.take_one(
         r"\b(?:the\s+)?(?:ratio\s+)?cross(?:ed|es|ing)?\s+(?P<dir>above|over|below|under)?\s*(?:its\s+|the\s+)?"
         r"200[- ]?(?:day|d|session)s?(?:\s+(?:simple\s+)?(?:moving\s+)?(?:average|ma|sma|line))?|"

@@ -222,6 +222,8 @@ class FakeDiscord:
                 return _json(self.channel(mid, 11, body["name"], parent=cid), 201)
             case "POST", ["channels", _, "typing"]:
                 return web.Response(status=204)
+            case "PUT", ["channels", _, "messages", _, "reactions", _, "@me"]:  # the bot reacts
+                return web.Response(status=204)
             case "GET", ["attachments", name] if name in self.attachments:
                 return web.Response(body=self.attachments[name], content_type="text/plain")
         return _error(404, 0, "404: Not Found")

@@ -14,7 +14,7 @@ import types
 from discord.ext import commands as ext
 from discord.ext.commands import cooldowns
 
-from bot.cogs.chat import OUTSIDE, SLOW_DOWN
+from bot.cogs.chat import ACKNOWLEDGED, OUTSIDE, SLOW_DOWN
 from commands.escape import ZWSP
 from tests.abuse.conftest import assert_inert as renders_nothing_live
 from tests.abuse.conftest import embed_texts
@@ -63,6 +63,14 @@ async def test_thanks_get_a_reaction_and_no_post(make_bot, fake):
     assert not posts(sent)
     (reaction,) = [r for r in sent if "/reactions/" in r.path]
     assert reaction.method == "PUT"
+
+
+async def test_thanks_where_the_bot_may_not_react_are_acknowledged_in_words(make_bot, fake):
+    bot = await make_bot(guild=fake.guild())
+    fake.faults.append(("PUT", f"/channels/{fake.thread_id}/messages/", 403, 50013))  # Missing Permissions
+    sent = await ask(bot, fake, "thanks a lot")
+    (reply,) = posts(sent)
+    assert reply.json["content"] == ACKNOWLEDGED
 
 
 async def test_a_mention_outside_a_thread_gets_a_one_line_pointer(make_bot, fake):
