@@ -2,7 +2,8 @@
 
 /check reads the same periods, dates, index names and tickers a thread question does (issue 23's
 grammar in :mod:`commands.chat`), so a claim and a question about the same words agree. Everything
-this package needs from that grammar passes through here, so a change of the grammar's layout changes only these imports.
+this package needs from that grammar passes through here, so a change of the grammar's layout
+changes only these imports.
 """
 
 from __future__ import annotations

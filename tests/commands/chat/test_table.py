@@ -470,8 +470,14 @@ TABLE = [
     ('longest small cap streak since 2020', 'refuse:unread'),
     ('longest streak of small caps lagging large?', 'refuse:unread'),
     ('longest losing streak for small caps', 'refuse:unread'),
-    ('how many times did small caps trail for 10 days in a row', '/history signal:streak threshold:10 direction:below'),
-    ('what happened after small caps lagged 12 sessions in a row', '/history signal:streak threshold:12 direction:below'),
+    (
+        'how many times did small caps trail for 10 days in a row',
+        '/history signal:streak threshold:10 direction:below',
+    ),
+    (
+        'what happened after small caps lagged 12 sessions in a row',
+        '/history signal:streak threshold:12 direction:below',
+    ),
     ('what was the streak at the end of 2023', '/streak as_of:2023-12-31'),
     ("what's the digest say", '/digest'),
     ('give me the rundown', '/digest'),
