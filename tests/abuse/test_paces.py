@@ -49,9 +49,14 @@ async def test_twenty_calls_at_once_by_slash_and_mention_record_five(make_bot, f
     replies = [
         r.json.get("content") or "" for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"
     ]
-    said = refusals + [c for c in replies if "Easy —" in c]
-    assert len(said) == 15
-    assert all("you can make a call 5 times per 10 minutes" in text for text in said)
+    pace = "you can make a call 5 times per 10 minutes"
+    assert len(refusals) >= 5  # at most five of the ten slash calls were recorded
+    assert all(pace in text for text in refusals)
+    # a mention flood costs the thread at most two posts (bot/cogs/chat.py): the calls that reached
+    # the pace are refused by it, the rest wait their turn under one note
+    noted = [c for c in replies if "Easy —" in c]
+    assert len(noted) <= 2
+    assert all(pace in text or "one question at a time" in text for text in noted)
 
 
 async def test_two_bots_on_one_database_share_one_members_valuation_pace(make_bot, fake):

@@ -173,7 +173,7 @@ def test_ask_csv_prints_the_export_and_export_true_saves_it(tmp_path):
     assert lines[:4] == [
         "# rotation-bot export",
         "# command: /compare a:IWM b:SPY period:2024",
-        "# as of: 2026-07-31",
+        "# as of: 2024-12-31",
         "# source: bundled snapshot",
     ]
     data = [line for line in lines if not line.startswith("#")]
