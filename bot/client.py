@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands as ext
@@ -32,6 +33,7 @@ from . import heap
 from .answers import AnswerCache
 from .cogs import EXTENSIONS
 from .delivery import Delivery, TickReport
+from .fair import LANE
 from .poster import DiscordPoster
 from .ratelimits import Pacer, RequestStats, process_share
 from .respond import ErrorHandlingTree
@@ -131,7 +133,12 @@ class RotationBot(ext.Bot):
         if self._given_workers is not None:
             self.workers = self._given_workers
         else:
-            self.workers = Workers(self.settings.chart_executor, self.settings.chart_workers)
+            self.workers = Workers(
+                self.settings.chart_executor,
+                self.settings.chart_workers,
+                self.settings.heavy_workers,
+                self.settings.heavy_idle_seconds,
+            )
             self._resources.callback(self.workers.close)
             await self.workers.warm_up()
         # Load the default pair now, in the background: the first /gap then answers from memory.
@@ -144,6 +151,19 @@ class RotationBot(ext.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: messages are only read by the chat cog's listener."""
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """A member's message is handled in tasks started here: they start in that member's lane of
+        its server (:mod:`bot.fair`), so a mention's builds queue fairly like a slash command's."""
+        message = args[0] if event_name == "message" and args else None
+        if not isinstance(message, discord.Message):
+            super().dispatch(event_name, *args, **kwargs)
+            return
+        token = LANE.set((message.guild.id if message.guild else None, message.author.id))
+        try:
+            super().dispatch(event_name, *args, **kwargs)  # each listener's task copies the lane now
+        finally:
+            LANE.reset(token)
 
     async def close(self) -> None:
         if self._warming is not None:  # let the preload finish its writes rather than cut them off

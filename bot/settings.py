@@ -82,6 +82,8 @@ class Settings:
     live_timeout_seconds: float = 20.0
     chart_executor: str = _bounds(default="process", choices=("process", "thread"))
     chart_workers: int = _bounds(default=2, ge=1, le=16)
+    heavy_workers: int = _bounds(default=1, ge=1, le=8)  # processes for builds that import scipy (/rrg)
+    heavy_idle_seconds: float = _bounds(default=60.0, ge=0)  # then that pool is shut down (memory back)
     sync_state_path: Path = Path("var/command-sync.json")
     answer_cache_dir: Path | None = Path("var/answers")  # built answers shared by this machine's processes
     answer_cache_mib: int = _bounds(default=8, ge=0)  # in-memory answer cache bound, per process
