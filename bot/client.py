@@ -25,6 +25,7 @@ from commands.reply import Reply, UserError
 from commands.theme import DEFAULT_THEME
 from data.calendar import TradingCalendar
 from data.db import create_engine
+from data.errors import TooManyNewTickers
 from data.market import utcnow
 from data.state import StateStore
 from data.universe import FUND_PAIR, LARGE_DEFAULT, SMALL_DEFAULT
@@ -114,6 +115,9 @@ class RotationBot(ext.Bot):
             self._resources.push_async_callback(self.state.close)
             await self.state.open(backups=self.settings.backup_dir)
             await self.backup_state()
+        if hasattr(self.market, "admit"):  # live mode's per-server allowance of new tickers
+            self.market.admit = self._admit_new_ticker
+            self.market.after_forget = lambda: asyncio.get_running_loop().run_in_executor(None, heap.trim)
         policy = SchedulePolicy(
             final_delay=self.settings.final_delay,
             catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
@@ -148,6 +152,16 @@ class RotationBot(ext.Bot):
         if self.sync_on_start and self.shards_plan.primary:  # once per deployment, not per process
             await self.sync_commands(force=False)
         log.info("ready to answer in %.2f s since the process started (workers warm)", process_age())
+
+    async def _admit_new_ticker(self, ticker: str) -> None:
+        """Before a ticker the cache never held is fetched: count it against the asking server's daily
+        allowance (kept in the state database, so it holds across processes); over it, refuse."""
+        guild_id, _ = LANE.get()
+        if guild_id is None:  # the console, the scheduler: an operator, not a server
+            return
+        limit = self.settings.new_tickers_per_day
+        if not await self.state.take_new_ticker(guild_id, ticker, self.clock().date(), limit):
+            raise TooManyNewTickers(ticker, limit)
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: messages are only read by the chat cog's listener."""

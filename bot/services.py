@@ -35,8 +35,26 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
         if settings.data_source is DataSource.live
         else None
     )
+    memory = budget = None
+    if live is not None:  # the bundle bounds snapshot mode by itself
+        from data.budget import CacheBudget, TickerMemory
+        from data.sources.snapshot import SnapshotSource
+        from data.universe import FUND_PAIR, LARGE_DEFAULT, SMALL_DEFAULT
+
+        defaults = {SMALL_DEFAULT, LARGE_DEFAULT, *FUND_PAIR}
+        memory = TickerMemory(
+            settings.market_memory_tickers, settings.market_memory_idle_minutes * 60, pinned=defaults
+        )
+        bundled = set(SnapshotSource().tickers())
+        budget = CacheBudget(settings.market_cache_max_mb * 2**20, keep=defaults | bundled)
     try:
-        yield MarketData(cache, live=live, policy=FreshnessPolicy(final_delay=settings.final_delay))
+        yield MarketData(
+            cache,
+            live=live,
+            policy=FreshnessPolicy(final_delay=settings.final_delay),
+            memory=memory,
+            budget=budget,
+        )
     finally:
         await cache.close()
 

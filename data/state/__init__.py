@@ -19,6 +19,7 @@ from .backup import BackupStore, StateCorrupt, newest_backup
 from .calls import Call, CallStore, TooManyOpen
 from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
+from .new_tickers import NewTickerStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
 from .subscriptions import Subscription, SubscriptionStore
@@ -53,6 +54,7 @@ class StateStore(
     BackupStore,
     UpdateStore,
     IdentifyStore,
+    NewTickerStore,
 ):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

@@ -288,6 +288,18 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    (
+        12,
+        "new_tickers: the tickers each server had fetched for the first time, per UTC day",
+        [
+            """CREATE TABLE new_tickers (
+                guild_id BIGINT NOT NULL,
+                day VARCHAR(10) NOT NULL,
+                ticker VARCHAR(32) NOT NULL,
+                PRIMARY KEY (guild_id, day, ticker)
+            )""",
+        ],
+    ),
 ]
 
 metadata = MetaData()
@@ -406,6 +418,13 @@ identify_slots = Table(
     metadata,
     Column("bucket", Integer, primary_key=True),
     Column("next_at", DateTime(timezone=True)),  # the database's clock
+)
+new_tickers = Table(
+    "new_tickers",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True),
+    Column("day", String, primary_key=True),
+    Column("ticker", String, primary_key=True),
 )
 LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),

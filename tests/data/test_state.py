@@ -205,7 +205,7 @@ async def test_three_processes_migrating_an_empty_database_at_once_never_fail(ba
         async with engine.connect() as conn:
             rows = (await conn.execute(text("SELECT scope, version FROM schema_versions"))).all()
         await engine.dispose()
-        assert sorted(v for s, v in rows if s == "state") == list(range(1, LATEST + 1))
+        assert sorted(v for s, v in rows if s == "state") == sorted(v for v, _, _ in MIGRATIONS)
     if backend == "postgresql":
         for name in names:
             await postgres.drop(name)
