@@ -142,6 +142,7 @@ class RotationBot(ext.Bot):
                 self.settings.chart_workers,
                 self.settings.heavy_workers,
                 self.settings.heavy_idle_seconds,
+                self.settings.chart_workers_per_server,
             )
             self._resources.callback(self.workers.close)
             await self.workers.warm_up()

@@ -11,7 +11,9 @@ The choice is round robin, with the least busy first: the server with the fewest
 (a tie goes to the one served longest ago), and within it the member with the fewest running (the
 same tie rule); each member's own questions stay in their order. So a bystander's question takes
 the next free slot whatever another server has queued, and one member's ten questions interleave
-with their server's other members instead of going ahead of them.
+with their server's other members instead of going ahead of them. And one server may hold at most
+``per_server`` slots at once (the bot: all workers but one), so the next free slot is usually free
+already: another server's question does not wait for one of the burst's builds to end.
 """
 
 from __future__ import annotations
@@ -45,10 +47,14 @@ class _Server:
 
 
 class FairQueue:
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, per_server: int | None = None) -> None:
+        """``per_server``: at most this many of the slots for one server at once (None: all). With
+        one slot kept from any single server, another server's question starts at once instead of
+        after one of the burst's builds (each up to ~0.3 s for /sectors with its CSV)."""
         if slots < 1:
             raise ValueError("a fair queue needs at least one slot")
         self.slots = slots
+        self.per_server = slots if per_server is None else max(1, min(per_server, slots))
         self.running = 0
         self.granted = 0  # turns given so far (for tests and the benchmark)
         # in rotation order: the server served longest ago first
@@ -72,11 +78,9 @@ class FairQueue:
         server = self._servers.get(server_key)
         if server is None:
             server = self._servers[server_key] = _Server()
-        if self.running < self.slots and not self.waiting:
-            self._start(server_key, server, member)
-            return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         server.members.setdefault(member, deque()).append(waiter)
+        self._grant()  # a free slot this server may take: granted at once (awaiting it does not yield)
         try:
             await waiter
         except asyncio.CancelledError:
@@ -110,7 +114,7 @@ class FairQueue:
 
     def _grant(self) -> None:
         while self.running < self.slots:
-            waiting = [(k, s) for k, s in self._servers.items() if s.members]
+            waiting = [(k, s) for k, s in self._servers.items() if s.members and s.running < self.per_server]
             if not waiting:
                 return
             # fewest running first; min() keeps the first of equals, the one served longest ago

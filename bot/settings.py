@@ -82,6 +82,9 @@ class Settings:
     live_timeout_seconds: float = 20.0
     chart_executor: str = _bounds(default="process", choices=("process", "thread"))
     chart_workers: int = _bounds(default=2, ge=1, le=16)
+    # builds one server may run at once (unset: all workers but one, so another server's question
+    # never waits for a burst's build; at least one)
+    chart_workers_per_server: int | None = _bounds(default=None, ge=1, le=16)
     heavy_workers: int = _bounds(default=1, ge=1, le=8)  # processes for builds that import scipy (/rrg)
     heavy_idle_seconds: float = _bounds(default=60.0, ge=0)  # then that pool is shut down (memory back)
     # live mode's bounds (data/budget.py): tickers kept in memory besides the default pairs, and for how

@@ -46,12 +46,14 @@ class Workers:
         workers: int | None = None,
         heavy_workers: int = 1,
         heavy_idle: float = 60.0,
+        per_server: int | None = None,
     ) -> None:
         self.kind = kind
         workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.workers = workers
         self.replaced = 0  # pools replaced after a worker died
-        self.queue = FairQueue(workers)  # builds in the pool (or threads) at once
+        # builds in the pool (or threads) at once; one server may hold all but one of them (at least one)
+        self.queue = FairQueue(workers, per_server if per_server is not None else max(1, workers - 1))
         self.heavy_queue = FairQueue(heavy_workers)  # builds in the heavy pool at once
         self.heavy_idle = heavy_idle  # seconds without a heavy build before its pool is shut down
         self._heavy: cf.ProcessPoolExecutor | None = None
