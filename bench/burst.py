@@ -97,8 +97,11 @@ async def bursts(folder: Path) -> dict:
                 bystander.append(await ask("streak", {"as_of": next(dates).isoformat()}, 901, OTHER_GUILD))
                 await asyncio.sleep(0.5)
             took = await asyncio.gather(*tasks)
+        queue = getattr(bot.workers, "queue", None)  # (the code before issue 24 had none)
+        waits = [w for g, w in getattr(queue, "recent_waits", ()) if str(g) == OTHER_GUILD]
         out[label] = {
             "n": len(questions),
+            "bystander_turn_wait_ms": max(waits[-BYSTANDERS:]) * 1000 if waits else None,
             "pss_mib": memory.figures(),
             "slowest_s": max(took),
             "median_s": statistics.median(took),
@@ -139,7 +142,9 @@ def burst_rows(b: dict) -> list[tuple[str, str, str]]:
         rows += [
             (f"{what}: peak PSS, bot + all its processes", f"{r['pss_mib']['total_mib']:.0f} MiB", target),
             ("  slowest / median answer", f"{r['slowest_s']:.1f} / {r['median_s']:.1f} s", ""),
-            (f"  another server's new /streak from {BYSTANDER_AFTER:g} s in: median of 3 (max)",
+            (f"  another server's new /streak from {BYSTANDER_AFTER:g} s in: median of 3 (max)"
+             + (f"; waited for a turn {r['bystander_turn_wait_ms']:.0f} ms at most"
+                if r.get("bystander_turn_wait_ms") is not None else ""),
              f"{r['bystander_ms']:.0f} ({r['bystander_max_ms']:.0f}) ms, quiet {quiet:.0f} ms",
              f"<= 2x quiet = {2 * quiet:.0f} ms"),
         ]

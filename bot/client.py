@@ -118,6 +118,8 @@ class RotationBot(ext.Bot):
         if hasattr(self.market, "admit"):  # live mode's per-server allowance of new tickers
             self.market.admit = self._admit_new_ticker
             self.market.after_forget = lambda: asyncio.get_running_loop().run_in_executor(None, heap.trim)
+            sweeper = asyncio.create_task(self._sweep_market(), name="market-sweep")
+            self._resources.callback(sweeper.cancel)
         policy = SchedulePolicy(
             final_delay=self.settings.final_delay,
             catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
@@ -153,6 +155,15 @@ class RotationBot(ext.Bot):
         if self.sync_on_start and self.shards_plan.primary:  # once per deployment, not per process
             await self.sync_commands(force=False)
         log.info("ready to answer in %.2f s since the process started (workers warm)", process_age())
+
+    async def _sweep_market(self, every: float = 60.0) -> None:
+        """Idle tickers leave memory even when nobody asks anything (see MarketData.sweep)."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.market.sweep()
+            except Exception:
+                log.exception("market sweep failed")
 
     async def _admit_new_ticker(self, ticker: str) -> None:
         """Before a ticker the cache never held is fetched: count it against the asking server's daily

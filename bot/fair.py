@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Hashable
 from contextvars import ContextVar
@@ -57,6 +58,7 @@ class FairQueue:
         self.per_server = slots if per_server is None else max(1, min(per_server, slots))
         self.running = 0
         self.granted = 0  # turns given so far (for tests and the benchmark)
+        self.recent_waits: deque[tuple[Hashable, float]] = deque(maxlen=1024)  # (server, seconds waited)
         # in rotation order: the server served longest ago first
         self._servers: OrderedDict[Hashable, _Server] = OrderedDict()
 
@@ -81,8 +83,10 @@ class FairQueue:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         server.members.setdefault(member, deque()).append(waiter)
         self._grant()  # a free slot this server may take: granted at once (awaiting it does not yield)
+        asked = time.monotonic()
         try:
             await waiter
+            self.recent_waits.append((server_key, time.monotonic() - asked))
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():  # granted, then cancelled: pass the slot on
                 self._release(lane)

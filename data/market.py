@@ -151,14 +151,22 @@ class MarketData:
         lock = self._locks.get(ticker)
         return lock is not None and lock.locked()
 
-    async def _account(self, ticker: str) -> None:
+    async def sweep(self) -> None:
+        """What :meth:`history` does after each request, without one: called every minute or so, so
+        idle tickers leave memory (and pending uses reach the cache) when nobody asks anything."""
+        if self.live is not None and (self.memory is not None or self.budget is not None):
+            await self._account(None)
+
+    async def _account(self, ticker: str | None) -> None:
         """Note the use; forget what the memory bound says; keep the cache within its budget."""
         forgotten: list[str] = []
         if self.memory is not None:
-            self.memory.touch(ticker)
+            if ticker is not None:
+                self.memory.touch(ticker)
             forgotten = self.memory.to_forget(self._busy)
         if self.budget is not None:
-            self.budget.use(ticker, self.clock())
+            if ticker is not None:
+                self.budget.use(ticker, self.clock())
             if self._stored_since_check:
                 busy = frozenset(t for t in self._locks if self._busy(t))
                 dropped = await _finish(self.budget.enforce(self.cache, busy=busy))

@@ -82,9 +82,9 @@ async def test_tickers_nobody_asks_for_leave_memory(cache):
         await market.history(f"T{n:03d}")
         assert len(market.in_memory - DEFAULTS) <= 5
     assert {f"T{n:03d}" for n in range(7, 12)} <= market.in_memory
-    ticks.now = 601  # nobody asked for ten minutes: all but the default pair and the last asked go
-    await market.history(LARGE_DEFAULT)
-    assert market.in_memory == {SMALL_DEFAULT, LARGE_DEFAULT}
+    ticks.now = 601  # nobody asked for ten minutes: the minute's sweep leaves the default pair alone
+    await market.sweep()
+    assert market.in_memory == {SMALL_DEFAULT}
     again = await market.history("T001")  # from the cache, not fetched again
     assert len(again.prices) > 1500
 
