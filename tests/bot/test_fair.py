@@ -219,3 +219,18 @@ async def test_a_burst_in_one_server_does_not_hold_up_another(fake, two_worker_b
     assert order.index("bystander") <= 4, order
     assert bot.workers.queue.granted >= 13
     assert LANE.get() == (None, None)  # the lane stays with the questions' tasks
+
+
+async def test_a_mentions_build_takes_its_turn_in_that_members_lane(make_bot, fake, workers):
+    """A question by mention is a message, not an interaction: its lane is set where discord.py
+    dispatches the message (RotationBot.dispatch), so it queues fairly like a slash command."""
+    bot = await make_bot(guild=fake.guild())
+    user = "1300000000000000555"
+    before = len(workers.queue.recent_waits)
+    message = fake.message_create(f"<@{fake.app_id}> gap 2017", mention_bot=True, user_id=user)
+    await dispatch(bot, message, "message_create")
+    posts = [r for r in fake.requests if r.path == f"/channels/{fake.thread_id}/messages"]
+    assert posts, "no answer to the mention"
+    assert posts[-1].json["content"].startswith("Read as `/gap")
+    lanes = [server for server, _ in list(workers.queue.recent_waits)[before:]]
+    assert int(fake.guild_id) in lanes  # not the lane of no server (None)
