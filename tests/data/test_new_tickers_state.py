@@ -35,3 +35,10 @@ async def test_two_processes_at_once_never_exceed_it(state, state_url):
     finally:
         await other.close()
     assert sum(results) == 3
+
+
+async def test_thirty_new_tickers_at_once_are_all_counted(state):
+    """30 members naming 30 new tickers at once: every one counted, none failing on a busy lock."""
+    results = await asyncio.gather(*(state.take_new_ticker(9, f"N{n}", DAY, 1000) for n in range(30)))
+    assert all(results)
+    assert not await state.take_new_ticker(9, "LAST", DAY, 30)
