@@ -11,9 +11,11 @@ The choice is round robin, with the least busy first: the server with the fewest
 (a tie goes to the one served longest ago), and within it the member with the fewest running (the
 same tie rule); each member's own questions stay in their order. So a bystander's question takes
 the next free slot whatever another server has queued, and one member's ten questions interleave
-with their server's other members instead of going ahead of them. And one server may hold at most
-``per_server`` slots at once (the bot: all workers but one), so the next free slot is usually free
-already: another server's question does not wait for one of the burst's builds to end.
+with their server's other members instead of going ahead of them. And while another server has
+asked for a build within ``active_window`` seconds, one server may hold at most ``per_server`` slots
+(the bot: all workers but one), so a slot is free already when that other server asks again: it
+does not wait for one of the burst's builds to end. A server alone uses every slot (a one-server
+bot keeps its full throughput: the mixed-load benchmark, 50 members of one server).
 """
 
 from __future__ import annotations
@@ -48,14 +50,16 @@ class _Server:
 
 
 class FairQueue:
-    def __init__(self, slots: int, per_server: int | None = None) -> None:
-        """``per_server``: at most this many of the slots for one server at once (None: all). With
-        one slot kept from any single server, another server's question starts at once instead of
-        after one of the burst's builds (each up to ~0.3 s for /sectors with its CSV)."""
+    def __init__(self, slots: int, per_server: int | None = None, active_window: float = 60.0) -> None:
+        """``per_server``: at most this many of the slots for one server at once while others are
+        active (None: all). With one slot kept from any single server, another server's question
+        starts at once instead of after one of the burst's builds (~0.3 s for /sectors with its CSV)."""
         if slots < 1:
             raise ValueError("a fair queue needs at least one slot")
         self.slots = slots
         self.per_server = slots if per_server is None else max(1, min(per_server, slots))
+        self.active_window = active_window
+        self._asked: dict[Hashable, float] = {}  # server -> when it last asked for a turn
         self.running = 0
         self.granted = 0  # turns given so far (for tests and the benchmark)
         self.recent_waits: deque[tuple[Hashable, float]] = deque(maxlen=1024)  # (server, seconds waited)
@@ -75,8 +79,20 @@ class FairQueue:
         finally:
             self._release(lane)
 
+    def _share(self, server_key: Hashable) -> int:
+        """The slots ``server_key`` may hold now: all, unless another server asked lately."""
+        if self.per_server >= self.slots:
+            return self.slots
+        now = time.monotonic()
+        others = any(k != server_key and now - t < self.active_window for k, t in self._asked.items())
+        return self.per_server if others else self.slots
+
     async def _acquire(self, lane: Lane) -> None:
         server_key, member = lane
+        now = time.monotonic()
+        if len(self._asked) > 64:  # keep only the servers active within the window
+            self._asked = {k: t for k, t in self._asked.items() if now - t < self.active_window}
+        self._asked[server_key] = now
         server = self._servers.get(server_key)
         if server is None:
             server = self._servers[server_key] = _Server()
@@ -118,7 +134,7 @@ class FairQueue:
 
     def _grant(self) -> None:
         while self.running < self.slots:
-            waiting = [(k, s) for k, s in self._servers.items() if s.members and s.running < self.per_server]
+            waiting = [(k, s) for k, s in self._servers.items() if s.members and s.running < self._share(k)]
             if not waiting:
                 return
             # fewest running first; min() keeps the first of equals, the one served longest ago

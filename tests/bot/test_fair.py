@@ -64,26 +64,29 @@ async def test_the_least_busy_server_goes_first():
     assert sum(1 for i in after_first if 9 <= i <= 11) >= 2  # b's
 
 
-async def test_one_server_never_holds_more_than_its_share():
-    """With one of two slots kept from any single server, another server's question starts at once,
-    before any of the burst's builds has ended."""
+async def test_one_server_never_holds_more_than_its_share_while_others_are_active():
+    """With one of two slots kept from any single server while another server is active, that other
+    server's question starts at once, before any of the burst's builds has ended; a server alone
+    uses both slots."""
     queue = FairQueue(2, per_server=1)
     events: list[str] = []
-    peak_a = 0
+    peak: dict[str, int] = {}
 
     async def job(name: str, lane) -> None:
-        nonlocal peak_a
         async with queue.turn(lane):
             events.append(f"start {name}")
-            peak_a = max(peak_a, queue._servers[lane[0]].running if lane[0] == "a" else 0)
+            peak[lane[0]] = max(peak.get(lane[0], 0), queue._servers[lane[0]].running)
             await asyncio.sleep(0.05)
             events.append(f"end {name}")
 
+    await asyncio.gather(*(job(f"alone{n}", ("alone", n)) for n in range(4)))
+    assert peak["alone"] == 2  # nobody else active: the whole pool
+    await job("b-before", ("b", 0))  # b is active now
     burst = [asyncio.create_task(job(f"a{n}", ("a", n))) for n in range(4)]
     await asyncio.sleep(0.01)
     await job("b", ("b", 0))
     await asyncio.gather(*burst)
-    assert peak_a == 1
+    assert peak["a"] == 1
     assert events.index("start b") < events.index("end a0")
     assert (queue.running, queue.waiting) == (0, 0)
 
