@@ -8,7 +8,9 @@ reloaded at once); user state lives in a different database.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,9 +153,23 @@ class FetchLog:
     last_error: str | None
 
 
+def _one_writer(method: Any) -> Any:
+    """This process's writes to the cache, one at a time: 30 members naming 30 new tickers at once had
+    30 connections wait on SQLite's write lock, and those past its 10 s busy timeout failed
+    ("database is locked", an apology each: 86 of 300 answers by hand). Queued here, they only wait."""
+
+    @functools.wraps(method)
+    async def one_at_a_time(self: PriceCache, *args: Any, **kwargs: Any) -> Any:
+        async with self._writing:
+            return await method(self, *args, **kwargs)
+
+    return one_at_a_time
+
+
 class PriceCache:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._writing = asyncio.Lock()
 
     async def open(self) -> int:
         """Migrate; a cache SQLite cannot read is set aside (renamed, never deleted) and rebuilt:
@@ -201,6 +217,7 @@ class PriceCache:
             rows = (await conn.execute(text(STATS_SQL), {"ticker": ticker})).all()
         return {row[0]: BarStats.from_row(tuple(row)) for row in rows}
 
+    @_one_writer
     async def store(
         self, ticker: str, source: str, frame: pd.DataFrame, final: pd.Series, fetched_at: dt.datetime
     ) -> int:
@@ -228,6 +245,7 @@ class PriceCache:
                 await conn.execute(stmt, records.to_dict("records"))
         return len(frame)
 
+    @_one_writer
     async def rescale_before(self, ticker: str, source: str, session: dt.date, ratio: float) -> bool:
         """Apply a new split of ``ratio`` (2.0 for 2-for-1) to every stored row before ``session``;
         False if it was applied before (by this process or another): a split divides the history once.
@@ -252,6 +270,7 @@ class PriceCache:
             await conn.execute(update(bars).where(where).values(**values))
         return True
 
+    @_one_writer
     async def log_attempt(self, ticker: str, at: dt.datetime, error: str | None) -> None:
         stmt = insert_for(self.engine)(fetch_log).values(
             ticker=ticker,
@@ -268,6 +287,7 @@ class PriceCache:
 
     # -- the size budget (data.budget) --------------------------------------------------------
 
+    @_one_writer
     async def touch(self, uses: dict[str, dt.datetime]) -> None:
         """Record when tickers were last asked for (a later time only ever replaces an earlier)."""
         if not uses:
@@ -310,6 +330,7 @@ class PriceCache:
                         break
         return out
 
+    @_one_writer
     async def drop(self, ticker: str) -> None:
         """Forget everything stored for ``ticker`` (its bars of every source, fetch log, applied
         splits, use): it is fetched afresh, whole, if anyone asks again."""
