@@ -14,19 +14,22 @@ import json
 import resource
 from pathlib import Path
 
+from bench.burst import burst_rows, run_burst
 from bench.serve import all_parts as serve_parts
 
 # Issue 15's mixed-load bound, "no answer slower than today's warm p95": "today" is the figure it was
 # filed with (warm /gap p50 85 / p95 133 ms). This run's own warm p95 is shown beside it; it falls with
 # every speed-up of the build, and is measured one question at a time on /gap period:2024.
 ISSUE_WARM_P95_MS = 133
-SECTIONS = ("analysis", "latency", "fan_out", "loop_lag", "cache", "charts", "serve", "grammar")
+SECTIONS = ("analysis", "latency", "fan_out", "loop_lag", "cache", "charts", "serve", "grammar", "burst")
 
 
 async def run(runs: int, only: tuple[str, ...] = SECTIONS) -> dict:
     results: dict = {}
     if "serve" in only:  # first, in fresh interpreters: nothing else is running beside them
         results["serve"] = serve_parts(runs)
+    if "burst" in only:
+        results["burst"] = run_burst()
     from bench.charts import render_times
     from bench.inprocess import analysis_alone, cache_figures, end_to_end, fan_out
     from bench.loop_lag import main as loop_lag
@@ -106,6 +109,8 @@ def table(r: dict) -> str:
     if "serve" in r:
         warm = r.get("latency_ms", {}).get("gap warm", {}).get("p95")
         rows += serve_rows(r["serve"], warm)
+    if "burst" in r:
+        rows += burst_rows(r["burst"])
     for name, p in r.get("analysis_ms", {}).items():
         target = "< 5 ms" if name == "streak" else ""
         rows.append((f"{name} analysis alone, full history (p95)", f"{p['p95']:.2f} ms", target))

@@ -231,9 +231,12 @@ def _run_discord(settings: Settings, token: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from .answer_store import UnsafeFolder, check_folder
+
     try:
         settings = Settings()
-    except SettingsError as error:  # before logging is set up: said plainly, without a traceback
+        check_folder(settings.answer_cache_dir)  # files others can plant would be served as answers
+    except (SettingsError, UnsafeFolder) as error:  # before logging is set up: said plainly
         print(f"rotation-bot: a setting is wrong (environment or .env): {error}", file=sys.stderr)
         return 2
     logging.basicConfig(

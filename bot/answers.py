@@ -11,12 +11,14 @@ never serves an answer older than its data. Validation and autocomplete never co
 Two tiers: an in-process LRU bounded in bytes (the PNG dominates), and files under one folder
 (``var/answers``) shared by every process on the machine (shards, the console, a restart), written
 atomically and bounded in bytes too. Both are disposable; a file that cannot be read is a miss.
+Both hold data, never pickles (:mod:`bot.answer_store`), and a folder others can write is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import dataclasses
 import datetime as dt
 import enum
@@ -24,7 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import sys
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -37,10 +38,12 @@ from commands.registry import Command, Worker, execute, run_inline
 from commands.reply import LEFT_OUT, Reply
 from commands.theme import DEFAULT_THEME as CHART_DEFAULT_THEME
 
+from . import answer_store
+from .answer_store import NotStorable
+
 log = logging.getLogger(__name__)
 
 DEFAULT_THEME = CHART_DEFAULT_THEME  # the key holds the theme the chart was drawn in
-MAGIC = b"rotation-bot answer 1\n"
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -117,11 +120,25 @@ class Recording:
 @dataclasses.dataclass
 class Entry:
     deps: dict[str, str]  # ticker -> data version the reply was built from
-    blob: bytes  # the pickled Reply: every hit gets its own copy
+    blob: bytes  # the reply as stored (bot.answer_store): every hit decodes its own copy
 
     @property
     def size(self) -> int:
         return len(self.blob) + sum(len(k) + len(v) for k, v in self.deps.items())
+
+    def reply(self) -> Reply:
+        return answer_store.decode(self.blob)[1]
+
+
+@dataclasses.dataclass
+class _Built:
+    """A reply with no stored form (:class:`NotStorable`): its askers each get a copy; never kept."""
+
+    deps: dict[str, str]
+    value: Reply
+
+    def reply(self) -> Reply:
+        return copy.deepcopy(self.value)
 
 
 @dataclasses.dataclass
@@ -140,6 +157,7 @@ class AnswerCache:
         max_bytes: int = 8 * 2**20,
         disk_max_bytes: int = 256 * 2**20,
     ) -> None:
+        answer_store.check_folder(folder)  # a folder others can write: their files would be our answers
         self.folder = folder
         self.max_bytes = max_bytes
         self.disk_max_bytes = disk_max_bytes
@@ -147,7 +165,7 @@ class AnswerCache:
         self._memory: OrderedDict[str, Entry] = OrderedDict()
         self._bytes = 0
         self._disk_bytes: int | None = None  # measured on the first write
-        self._building: dict[str, asyncio.Task[Entry]] = {}
+        self._building: dict[str, asyncio.Task[Entry | _Built]] = {}
 
     @property
     def memory_bytes(self) -> int:
@@ -182,7 +200,7 @@ class AnswerCache:
         else:
             self.counters.shared += 1
         entry = await asyncio.shield(task)  # a cancelled asker leaves the build to the others
-        return pickle.loads(entry.blob)
+        return entry.reply()
 
     async def lookup(self, key: str, data: Any) -> Reply | None:
         """A kept reply whose data is still current: memory first, then the shared folder."""
@@ -191,23 +209,28 @@ class AnswerCache:
             if await _current(entry.deps, data):
                 self._memory.move_to_end(key)
                 self.counters.hits += 1
-                return pickle.loads(entry.blob)
+                return entry.reply()
             self._forget(key)
         entry = self._read(key)
         if entry is not None:
             if await _current(entry.deps, data):
                 self._remember(key, entry)
                 self.counters.disk_hits += 1
-                return pickle.loads(entry.blob)
+                return entry.reply()
             self.counters.stale += 1
         return None
 
     async def _build(
         self, key: str, command: Command, query: Any, data: Any, worker: Worker, theme: str = DEFAULT_THEME
-    ) -> Entry:
+    ) -> Entry | _Built:
         recording = Recording(data)
         reply = await execute(command, query, recording, worker, theme)
-        entry = Entry(dict(recording.versions), pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        deps = dict(recording.versions)
+        try:
+            entry = Entry(deps, answer_store.encode(deps, reply))
+        except (NotStorable, ValueError) as exc:  # served to its askers, never kept
+            log.info("/%s answer not kept: %s", command.name, exc)
+            return _Built(deps, reply)
         # Never kept: a reply built from a history without a version, or one whose chart could not be
         # drawn (a drawing failure may be passing; the next asker tries again).
         if all(entry.deps.values()) and LEFT_OUT not in reply.notes:
@@ -215,7 +238,7 @@ class AnswerCache:
             self._write(key, entry)
         return entry
 
-    def _built(self, key: str, task: asyncio.Task[Entry]) -> None:
+    def _built(self, key: str, task: asyncio.Task[Entry | _Built]) -> None:
         self._building.pop(key, None)
         if not task.cancelled():
             task.exception()  # retrieved here, so an error nobody awaited is not reported twice
@@ -251,10 +274,8 @@ class AnswerCache:
         except OSError:
             return None
         try:
-            if not raw.startswith(MAGIC):
-                raise ValueError("not an answer file")
-            deps, blob = pickle.loads(raw[len(MAGIC) :])
-            entry = Entry(dict(deps), bytes(blob))
+            deps, _ = answer_store.decode(raw)  # the whole file checked once, here
+            entry = Entry(deps, raw)
         except Exception as exc:  # a torn or foreign file: a miss, and out of the way
             log.warning("answer cache file %s unreadable (%s): removed", path.name, exc)
             path.unlink(missing_ok=True)
@@ -268,10 +289,10 @@ class AnswerCache:
         if path is None:
             return
         assert self.folder is not None
-        payload = MAGIC + pickle.dumps((entry.deps, entry.blob), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = entry.blob
         tmp = self.folder / f".{key}.{os.getpid()}.tmp"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if self._disk_bytes is None:
                 self._disk_bytes = sum(size for _, size, _ in self._files())
             tmp.write_bytes(payload)

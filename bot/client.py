@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands as ext
@@ -26,6 +27,7 @@ from commands.theme import DEFAULT_THEME
 from commands.update_pair import update_pair
 from data.calendar import TradingCalendar
 from data.db import create_engine
+from data.errors import TooManyNewTickers
 from data.market import utcnow
 from data.state import StateStore
 from data.universe import FUND_PAIR, LARGE_DEFAULT, SMALL_DEFAULT
@@ -34,6 +36,7 @@ from . import heap
 from .answers import AnswerCache
 from .cogs import EXTENSIONS
 from .delivery import Delivery, TickReport
+from .fair import LANE
 from .poster import DiscordPoster
 from .ratelimits import Pacer, RequestStats, process_share
 from .respond import ErrorHandlingTree
@@ -114,6 +117,11 @@ class RotationBot(ext.Bot):
             self._resources.push_async_callback(self.state.close)
             await self.state.open(backups=self.settings.backup_dir)
             await self.backup_state()
+        if hasattr(self.market, "admit"):  # live mode's per-server allowance of new tickers
+            self.market.admit = self._admit_new_ticker
+            self.market.after_forget = lambda: asyncio.get_running_loop().run_in_executor(None, heap.trim)
+            sweeper = asyncio.create_task(self._sweep_market(), name="market-sweep")
+            self._resources.callback(sweeper.cancel)
         policy = SchedulePolicy(
             final_delay=self.settings.final_delay,
             catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
@@ -133,7 +141,13 @@ class RotationBot(ext.Bot):
         if self._given_workers is not None:
             self.workers = self._given_workers
         else:
-            self.workers = Workers(self.settings.chart_executor, self.settings.chart_workers)
+            self.workers = Workers(
+                self.settings.chart_executor,
+                self.settings.chart_workers,
+                self.settings.heavy_workers,
+                self.settings.heavy_idle_seconds,
+                self.settings.chart_workers_per_server,
+            )
             self._resources.callback(self.workers.close)
             await self.workers.warm_up()
         # Load the default pair now, in the background: the first /gap then answers from memory.
@@ -144,8 +158,40 @@ class RotationBot(ext.Bot):
             await self.sync_commands(force=False)
         log.info("ready to answer in %.2f s since the process started (workers warm)", process_age())
 
+    async def _sweep_market(self, every: float = 60.0) -> None:
+        """Idle tickers leave memory even when nobody asks anything (see MarketData.sweep)."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.market.sweep()
+            except Exception:
+                log.exception("market sweep failed")
+
+    async def _admit_new_ticker(self, ticker: str) -> None:
+        """Before a ticker the cache never held is fetched: count it against the asking server's daily
+        allowance (kept in the state database, so it holds across processes); over it, refuse."""
+        guild_id, _ = LANE.get()
+        if guild_id is None:  # the console, the scheduler: an operator, not a server
+            return
+        limit = self.settings.new_tickers_per_day
+        if not await self.state.take_new_ticker(guild_id, ticker, self.clock().date(), limit):
+            raise TooManyNewTickers(ticker, limit)
+
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: messages are only read by the chat cog's listener."""
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """A member's message is handled in tasks started here: they start in that member's lane of
+        its server (:mod:`bot.fair`), so a mention's builds queue fairly like a slash command's."""
+        message = args[0] if event_name == "message" and args else None
+        if not isinstance(message, discord.Message):
+            super().dispatch(event_name, *args, **kwargs)
+            return
+        token = LANE.set((message.guild.id if message.guild else None, message.author.id))
+        try:
+            super().dispatch(event_name, *args, **kwargs)  # each listener's task copies the lane now
+        finally:
+            LANE.reset(token)
 
     async def close(self) -> None:
         if self._warming is not None:  # let the preload finish its writes rather than cut them off

@@ -25,6 +25,7 @@ from commands.tickers import query_tickers
 from data.errors import UnknownTicker
 
 from .embeds import reply_embed, reply_files
+from .fair import asked_by
 
 if TYPE_CHECKING:
     from .client import RotationBot
@@ -116,6 +117,9 @@ class ErrorHandlingTree(app_commands.CommandTree):
     """One error handler for every app command."""
 
     async def _call(self, interaction: discord.Interaction) -> None:
+        # Whose question this task serves: its builds take their turns in that member's lane of
+        # that server (bot.fair), whatever else is queued.
+        asked_by(interaction.guild_id, interaction.user.id if interaction.user else None)
         # discord.py routes only AppCommandError to on_error; anything else raised while it parses
         # the options (a payload it cannot read) would leave the user with "did not respond".
         try:

@@ -37,12 +37,26 @@ async def market_data(settings: Settings) -> AsyncIterator[MarketData]:
     if settings.data_source is DataSource.live:  # providers' back-off is shared through the state db
         health_engine = create_engine(settings.state_database_url)
         live = provider_chain(settings, await provider_health(health_engine))
+    memory = budget = None
+    if live is not None:  # the bundle bounds snapshot mode by itself
+        from data.budget import CacheBudget, TickerMemory
+        from data.sources.snapshot import SnapshotSource
+        from data.universe import FUND_PAIR, LARGE_DEFAULT, SMALL_DEFAULT
+
+        defaults = {SMALL_DEFAULT, LARGE_DEFAULT, *FUND_PAIR}
+        memory = TickerMemory(
+            settings.market_memory_tickers, settings.market_memory_idle_minutes * 60, pinned=defaults
+        )
+        bundled = set(SnapshotSource().tickers())
+        budget = CacheBudget(settings.market_cache_max_mb * 2**20, keep=defaults | bundled)
     try:
         yield MarketData(
             cache,
             live=live,
             policy=FreshnessPolicy(final_delay=settings.final_delay),
             tolerance=settings.reconcile_tolerance_pct / 100,
+            memory=memory,
+            budget=budget,
         )
     finally:
         await cache.close()

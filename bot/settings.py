@@ -84,6 +84,17 @@ class Settings:
     live_timeout_seconds: float = 20.0
     chart_executor: str = _bounds(default="process", choices=("process", "thread"))
     chart_workers: int = _bounds(default=2, ge=1, le=16)
+    # builds one server may run at once (unset: all workers but one, so another server's question
+    # never waits for a burst's build; at least one)
+    chart_workers_per_server: int | None = _bounds(default=None, ge=1, le=16)
+    heavy_workers: int = _bounds(default=1, ge=1, le=8)  # processes for builds that import scipy (/rrg)
+    heavy_idle_seconds: float = _bounds(default=60.0, ge=0)  # then that pool is shut down (memory back)
+    # live mode's bounds (data/budget.py): tickers kept in memory besides the default pairs, and for how
+    # long unasked; the market cache's size; tickers a server may have fetched for the first time a day
+    market_memory_tickers: int = _bounds(default=48, ge=1)
+    market_memory_idle_minutes: float = _bounds(default=30.0, gt=0)
+    market_cache_max_mb: int = _bounds(default=256, ge=16)
+    new_tickers_per_day: int = _bounds(default=25, ge=0)
     sync_state_path: Path = Path("var/command-sync.json")
     answer_cache_dir: Path | None = Path("var/answers")  # built answers shared by this machine's processes
     answer_cache_mib: int = _bounds(default=8, ge=0)  # in-memory answer cache bound, per process

@@ -3,6 +3,12 @@
 Rendering a chart holds the GIL for most of its 50-90 ms, so a thread pool still starves the loop
 when many are in flight; a process pool moves that work out of this interpreter. Which one the bot
 uses is a setting (``CHART_EXECUTOR``), chosen by ``bench/loop_lag.py``'s figures.
+
+Every build is bounded: it takes a turn in a :class:`bot.fair.FairQueue` first (as many turns as
+workers, handed out fairly across servers and members), and builds that import heavy libraries
+(``own_worker``: /rrg and scipy) run in a second pool of ``HEAVY_WORKERS`` processes, kept while
+busy and shut down once idle so their imports leave memory. Before, each /rrg forked a process of
+its own: 30 at once were 35 processes and 1.7 GiB PSS (issue 24, finding 2).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from .fair import LANE, FairQueue
 from .pool_worker import ENTRY, run, start_worker, worker_id
 
 log = logging.getLogger(__name__)
@@ -33,11 +40,25 @@ def _start_method() -> mp.context.BaseContext:
 
 
 class Workers:
-    def __init__(self, kind: str = "process", workers: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: str = "process",
+        workers: int | None = None,
+        heavy_workers: int = 1,
+        heavy_idle: float = 60.0,
+        per_server: int | None = None,
+    ) -> None:
         self.kind = kind
         workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.workers = workers
         self.replaced = 0  # pools replaced after a worker died
+        # builds in the pool (or threads) at once; one server may hold all but one of them (at least one)
+        self.queue = FairQueue(workers, per_server if per_server is not None else max(1, workers - 1))
+        self.heavy_queue = FairQueue(heavy_workers)  # builds in the heavy pool at once
+        self.heavy_idle = heavy_idle  # seconds without a heavy build before its pool is shut down
+        self._heavy: cf.ProcessPoolExecutor | None = None
+        self._heavy_timer: asyncio.TimerHandle | None = None
+        self.heavy_started = 0  # heavy pools started so far (for tests and the benchmark)
         if kind == "process":
             self._pool: cf.Executor = self._process_pool()
         elif kind == "thread":
@@ -65,11 +86,18 @@ class Workers:
                 return
 
     async def __call__(self, func: Callable[..., Any], *args: Any) -> Any:
+        """``func(*args)`` in a worker, once this question's server and member have their turn."""
+        lane = LANE.get()
+        if self.kind == "process" and any(getattr(f, "own_worker", None) for f in (func, *args)):
+            async with self.heavy_queue.turn(lane):
+                return await self._heavy_build(func, *args)
+        async with self.queue.turn(lane):
+            return await self._build(func, *args)
+
+    async def _build(self, func: Callable[..., Any], *args: Any) -> Any:
         loop = asyncio.get_running_loop()
         if self.kind == "thread":  # one shared heap: nothing a worker could trim for itself
             return await loop.run_in_executor(self._pool, func, *args)
-        if any(getattr(f, "own_worker", None) for f in (func, *args)):
-            return await self._own_worker(func, *args)
         pool = self._pool
         try:
             return await loop.run_in_executor(pool, run, func, *args)
@@ -85,20 +113,54 @@ class Workers:
                 pool.shutdown(wait=False, cancel_futures=True)
             return await loop.run_in_executor(self._pool, run, func, *args)
 
-    async def _own_worker(self, func: Callable[..., Any], *args: Any) -> Any:
-        """A build marked with :func:`commands.registry.own_worker`, in a worker forked for it alone
-        from the warm fork server, which exits after it: what it imported goes with it.
+    async def _heavy_build(self, func: Callable[..., Any], *args: Any) -> Any:
+        """A build marked with :func:`commands.registry.own_worker`, in the heavy pool: its workers are
+        forked from the warm fork server when first needed and shut down ``heavy_idle`` seconds after
+        the last such build, so what they imported leaves memory.
 
         Measured with ``/tmp/s20/percmd.py``: /rrg left a pool worker 33 MiB bigger for good
         (adjustText imports scipy), and two workers that had each drawn one would hold 66 MiB more.
-        The price: an /rrg build takes ~0.55 s (the fork, scipy's import, the build;
-        ``/tmp/s20/rrgtime.py``), once per data version since the answer cache keeps it."""
+        A heavy pool's first build takes ~0.55 s (the fork, scipy's import, the build), later ones
+        the build alone; the turn taken before it bounds how many run at once."""
+        if self._heavy_timer is not None:
+            self._heavy_timer.cancel()
+            self._heavy_timer = None
         loop = asyncio.get_running_loop()
-        pool = self._process_pool(1, first_build=False)  # it draws one chart, not the usual ones
         try:
-            return await loop.run_in_executor(pool, func, *args)
+            pool = self._heavy_pool()
+            try:
+                return await loop.run_in_executor(pool, run, func, *args)
+            except cf.process.BrokenProcessPool:  # as in __call__: a new pool, one retry
+                if pool is self._heavy:
+                    log.warning("a heavy build worker died: starting a new heavy pool")
+                    self._heavy = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                return await loop.run_in_executor(self._heavy_pool(), run, func, *args)
         finally:
-            pool.shutdown(wait=False)
+            if self.heavy_queue.running <= 1 and not self.heavy_queue.waiting:  # this one was the last
+                self._heavy_timer = loop.call_later(self.heavy_idle, self._close_heavy)
+
+    def _heavy_pool(self) -> cf.ProcessPoolExecutor:
+        if self._heavy is None:
+            # they draw other charts than the usual ones: no first build of those
+            self._heavy = self._process_pool(self.heavy_queue.slots, first_build=False)
+            self.heavy_started += 1
+        return self._heavy
+
+    def _close_heavy(self) -> None:
+        self._heavy_timer = None
+        if self._heavy is not None and not self.heavy_queue.running and not self.heavy_queue.waiting:
+            self._heavy.shutdown(wait=False)
+            self._heavy = None
+
+    @property
+    def heavy_alive(self) -> bool:
+        return self._heavy is not None
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._heavy_timer is not None:
+            self._heavy_timer.cancel()
+        if self._heavy is not None:
+            self._heavy.shutdown(wait=False, cancel_futures=True)
+            self._heavy = None

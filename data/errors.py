@@ -26,3 +26,16 @@ class DataUnavailable(DataError):
         self.ticker = ticker
         self.reason = reason
         super().__init__(f"Data for `{ticker}` is unavailable right now ({reason}) and nothing is cached.")
+
+
+class TooManyNewTickers(DataError):
+    """A server asked for more tickers the cache did not have than its daily allowance."""
+
+    def __init__(self, ticker: str, limit: int) -> None:
+        self.ticker = ticker
+        self.limit = limit
+        super().__init__(
+            f"`{ticker}` would be fetched for the first time, and this server has already asked for "
+            f"{limit} new tickers today (the daily limit, which keeps live data fair for every server). "
+            "Tickers already in the data still work; new ones can be asked for again tomorrow (UTC)."
+        )

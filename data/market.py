@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from .universe import FUND_OFFER, LARGE_DEFAULT, SMALL_DEFAULT, is_index, is_rat
 from .versions import BarStats, current_version, version
 
 if TYPE_CHECKING:  # the workers unpickle PriceHistory-free data but import this module: keep it light
+    from .budget import CacheBudget, TickerMemory
     from .cache import PriceCache
     from .calendar import TradingCalendar
     from .sources import PriceSource
@@ -101,6 +102,8 @@ class MarketData:
         clock: Clock = utcnow,
         policy: FreshnessPolicy | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
+        memory: TickerMemory | None = None,
+        budget: CacheBudget | None = None,
     ) -> None:
         self.cache = cache
         self.ledger = ProviderLedger(cache.engine, tolerance)  # who gave each live close
@@ -114,6 +117,13 @@ class MarketData:
         self._stored: dict[tuple[str, str], pd.DataFrame] = {}
         self._failures: dict[str, tuple[dt.datetime, str]] = {}  # ticker -> (when, why) of last failure
         self._last_success: dict[str, dt.datetime] = {}
+        # Live mode's bounds (data.budget): what leaves memory, what leaves the cache; and ``admit``,
+        # awaited before a ticker the cache has never held is fetched (a server's daily allowance).
+        self.memory = memory
+        self.budget = budget
+        self.admit: Callable[[str], Awaitable[None]] | None = None
+        self.after_forget: Callable[[], object] | None = None  # e.g. hand freed heap back to the system
+        self._stored_since_check = False
 
     @property
     def calendar(self) -> TradingCalendar:
@@ -132,6 +142,12 @@ class MarketData:
         return self.snapshot.tickers()
 
     async def history(self, ticker: str) -> PriceHistory:
+        result = await self._history(ticker)
+        if self.live is not None and (self.memory is not None or self.budget is not None):
+            await self._account(ticker)
+        return result
+
+    async def _history(self, ticker: str) -> PriceHistory:
         lock = self._locks.setdefault(ticker, asyncio.Lock())
         async with lock:
             memo = self._memo.get(ticker)
@@ -150,6 +166,57 @@ class MarketData:
             return []
         known = {s.provider: s for s in await chain.health.statuses()}
         return [ProviderReport(e.key, label(e.key), known.get(e.key)) for e in entries]
+
+    # -- live mode's bounds (data.budget) --------------------------------------------------------
+
+    def _busy(self, ticker: str) -> bool:
+        lock = self._locks.get(ticker)
+        return lock is not None and lock.locked()
+
+    async def sweep(self) -> None:
+        """What :meth:`history` does after each request, without one: called every minute or so, so
+        idle tickers leave memory (and pending uses reach the cache) when nobody asks anything."""
+        if self.live is not None and (self.memory is not None or self.budget is not None):
+            await self._account(None)
+
+    async def _account(self, ticker: str | None) -> None:
+        """Note the use; forget what the memory bound says; keep the cache within its budget."""
+        forgotten: list[str] = []
+        if self.memory is not None:
+            if ticker is not None:
+                self.memory.touch(ticker)
+            forgotten = self.memory.to_forget(self._busy)
+        if self.budget is not None:
+            if ticker is not None:
+                self.budget.use(ticker, self.clock())
+            if self._stored_since_check:
+                busy = frozenset(t for t in self._locks if self._busy(t))
+                dropped = await _finish(self.budget.enforce(self.cache, busy=busy))
+                self._stored_since_check = not self.budget.checked_now
+                forgotten += [t for t in dropped if t not in forgotten]
+            elif self.budget.flush_due():
+                await _finish(self.budget.flush(self.cache))
+        for name in forgotten:
+            self.forget(name)
+        if forgotten and self.after_forget is not None:
+            self.after_forget()
+
+    def forget(self, ticker: str) -> None:
+        """Drop everything this process holds in memory for ``ticker`` (unless a request is reading
+        it); the next request reads it from the cache again."""
+        if self._busy(ticker):
+            return
+        self._memo.pop(ticker, None)
+        for source in ("snapshot", "live"):
+            self._stored.pop((ticker, source), None)
+        self._locks.pop(ticker, None)
+        self._failures.pop(ticker, None)
+        self._last_success.pop(ticker, None)
+
+    @property
+    def in_memory(self) -> set[str]:
+        """The tickers this process holds anything for (for tests and the benchmark)."""
+        return set(self._memo) | {t for t, _ in self._stored} | set(self._locks)
 
     async def version(self, ticker: str) -> str | None:
         """The version :meth:`history` would return now, or None if that call would first fetch (or
@@ -253,6 +320,8 @@ class MarketData:
             return None
         if self._backing_off(ticker, now):
             return self._stale_note(ticker, newest, target, self._failures[ticker][1])
+        if newest is None and self.admit is not None:
+            await self.admit(ticker)  # never stored: a server's allowance of new tickers may refuse it
         start = provisional.min() if len(provisional) else newest
         try:
             fetched = await self.live.fetch(ticker, start.date() if start is not None else None)
@@ -288,6 +357,7 @@ class MarketData:
         )
         await _finish(self.cache.store(ticker, "live", fetched, final, now))
         await _finish(self.ledger.record(ticker, provider, fetched["close"], now))
+        self._stored_since_check = True
         await _finish(self.cache.log_attempt(ticker, now, None))
         self._stored.pop((ticker, "live"), None)
         if fetched.empty and newest is None:

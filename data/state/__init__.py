@@ -20,6 +20,7 @@ from .calls import Call, CallStore, TooManyOpen
 from .conversations import ConversationStore
 from .identify import IdentifyStore
 from .ledger import Claim, Holding, LedgerStore
+from .new_tickers import NewTickerStore
 from .quotas import Cap, OverPace, OverQuota, Pace, QuotaStore
 from .schema import MIGRATIONS
 from .settings import DEFAULT_TIMEZONE, GuildSettings, SettingsStore
@@ -61,6 +62,7 @@ class StateStore(
     IdentifyStore,
     QuotaStore,
     ConversationStore,
+    NewTickerStore,
 ):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

@@ -333,6 +333,18 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    (
+        12,
+        "new_tickers: the tickers each server had fetched for the first time, per UTC day",
+        [
+            """CREATE TABLE new_tickers (
+                guild_id BIGINT NOT NULL,
+                day VARCHAR(10) NOT NULL,
+                ticker VARCHAR(32) NOT NULL,
+                PRIMARY KEY (guild_id, day, ticker)
+            )""",
+        ],
+    ),
 ]
 
 metadata = MetaData()
@@ -459,6 +471,13 @@ chat_memory = Table(
     Column("user_id", BigInteger, primary_key=True),
     Column("line", String),
     Column("said_at", DateTime(timezone=True)),  # the database's clock
+)
+new_tickers = Table(
+    "new_tickers",
+    metadata,
+    Column("guild_id", BigInteger, primary_key=True),
+    Column("day", String, primary_key=True),
+    Column("ticker", String, primary_key=True),
 )
 LEDGERS = {
     "updates": (deliveries, deliveries.c.channel_id),

@@ -130,8 +130,8 @@ async def test_a_worker_that_dies_is_replaced_and_the_question_answered(snapshot
 
 
 async def test_a_build_that_imports_scipy_runs_in_a_worker_of_its_own(snapshot_market):
-    """/rrg labels its chart with adjustText, which imports scipy (+33 MiB): built in a worker forked
-    for it, which exits after it, so the pool's workers never hold scipy."""
+    """/rrg labels its chart with adjustText, which imports scipy (+33 MiB): built in the heavy pool
+    (shut down once idle; tests/bot/test_workers.py), so the pool's workers never hold scipy."""
     from commands import rrg
     from commands.registry import default_registry
     from commands.theme import themed

@@ -236,7 +236,7 @@ async def test_an_older_schema_migrates_without_losing_rows(tmp_path):
         )
     await engine.dispose()
     cache = PriceCache(create_engine(url))
-    assert await cache.open() == SCHEMA_VERSION == 5
+    assert await cache.open() == SCHEMA_VERSION == 6  # 5 bar_providers, 6 ticker_use
     assert (await cache.load("^RUT", "live"))["close"].tolist() == [2400.5]
     await cache.log_attempt("^RUT", dt.datetime(2026, 8, 22, tzinfo=UTC), None)
     assert (await cache.fetch_log("^RUT")).last_error is None
