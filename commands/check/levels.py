@@ -25,9 +25,9 @@ from .verdicts import (
     Verdict,
     dates,
     frame_of,
-    held_elsewhere,
     held_numbers,
     iso,
+    on_target,
     pair_options,
     session_on,
 )
@@ -62,23 +62,7 @@ def streak(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None)
         "run_on_session": int(position.loc[target]) if target in position.index else None,
         **held_numbers(held),
     }
-    if target in held:
-        return Verdict(claim, HOLDS, f"holds on {iso(target)}", *show(target), numbers=numbers)
-    if held:
-        status, words = held_elsewhere(held, target, before_after=as_of is not None)
-        figure, _ = show(target)
-        earlier = [s for s in held if s < target]
-        when = earlier[-1] if earlier else held[0]
-        held_figure, command = show(when)
-        return Verdict(
-            claim,
-            status,
-            f"does not hold on {iso(target)}; {words}",
-            f"{figure}; {held_figure}",
-            command,
-            numbers,
-        )
-    return Verdict(claim, FAILS, "does not hold on any session of the data", *show(target), numbers=numbers)
+    return on_target(claim, target, held, show, numbers, as_of, "does not hold on any session of the data")
 
 
 # -- strongest / weakest in N years --------------------------------------------------------------------
@@ -197,23 +181,8 @@ def level(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None) 
         )
 
     numbers = {"value": float(closes.loc[target]), **held_numbers(held)}
-    if target in held:
-        return Verdict(claim, HOLDS, f"holds on {iso(target)}", *show(target), numbers=numbers)
-    if held:
-        status, words = held_elsewhere(held, target, before_after=as_of is not None)
-        earlier = [s for s in held if s < target]
-        figure, command = show(earlier[-1] if earlier else held[0])
-        return Verdict(
-            claim,
-            status,
-            f"does not hold on {iso(target)}; {words}",
-            f"{show(target)[0]}; {figure}",
-            command,
-            numbers,
-        )
-    return Verdict(
-        claim, FAILS, f"does not hold on {iso(target)} nor in the year before", *show(target), numbers=numbers
-    )
+    never = f"does not hold on {iso(target)} nor in the year before"
+    return on_target(claim, target, held, show, numbers, as_of, never)
 
 
 # -- the ratio at its lowest (highest) since a year ----------------------------------------------------
@@ -252,21 +221,7 @@ def ratio(claim: Claim, series: Mapping[str, pd.Series], as_of: dt.date | None) 
         )
 
     numbers = {"ratio": float(ratio.loc[target]), **held_numbers(held)}
-    if target in held:
-        return Verdict(claim, HOLDS, f"holds on {iso(target)}", *show(target), numbers=numbers)
-    if held:
-        status, words = held_elsewhere(held, target, before_after=as_of is not None)
-        earlier = [s for s in held if s < target]
-        figure, command = show(earlier[-1] if earlier else held[0])
-        return Verdict(
-            claim,
-            status,
-            f"does not hold on {iso(target)}; {words}",
-            f"{show(target)[0]}; {figure}",
-            command,
-            numbers,
-        )
-    return Verdict(claim, FAILS, f"does not hold on {iso(target)}", *show(target), numbers=numbers)
+    return on_target(claim, target, held, show, numbers, as_of, f"does not hold on {iso(target)}")
 
 
 # -- P/E and the discount ------------------------------------------------------------------------------

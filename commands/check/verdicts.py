@@ -9,7 +9,7 @@ held after a text's date), or which session came closest.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,34 @@ def held_elsewhere(
     if later and (before_after or not earlier):
         parts.append(f"first held after it on {iso(later[0])}")
     return HOLDS_ON, "; ".join(parts)
+
+
+def on_target(
+    claim: Any,
+    target: pd.Timestamp,
+    held: list[pd.Timestamp],
+    show: Callable[[pd.Timestamp], tuple[str, str]],
+    numbers: dict[str, Any],
+    as_of: dt.date | None,
+    never: str,
+) -> Verdict:
+    """The verdict of a claim judged session by session: it holds on ``target``; or it held on other
+    sessions (named, with the figure of the last one before ``target``); or ``never`` held."""
+    if target in held:
+        return Verdict(claim, HOLDS, f"holds on {iso(target)}", *show(target), numbers=numbers)
+    if held:
+        status, words = held_elsewhere(held, target, before_after=as_of is not None)
+        earlier = [s for s in held if s < target]
+        figure, command = show(earlier[-1] if earlier else held[0])
+        return Verdict(
+            claim,
+            status,
+            f"does not hold on {iso(target)}; {words}",
+            f"{show(target)[0]}; {figure}",
+            command,
+            numbers,
+        )
+    return Verdict(claim, FAILS, never, *show(target), numbers=numbers)
 
 
 def held_numbers(held: list[pd.Timestamp]) -> dict[str, Any]:
