@@ -24,7 +24,7 @@ from data.sources.tiingo import TiingoSource
 from data.state import StateStore
 from data.state.providers import ProviderHealthStore
 from tests.data.test_market import Clock, FakeLive, bars
-from tests.providerfake import RECORDED, ProviderFake, fred_body, tiingo_body
+from tests.providerfake import fred_body, tiingo_body
 
 CLOCK = "2026-08-08T12:00:00"  # Saturday: the newest closed session is 2026-08-07
 
@@ -39,16 +39,6 @@ class DownYahoo(FakeLive):
     async def fetch(self, ticker, start=None, end=None):
         self.calls.append((ticker, start))
         raise DataUnavailable(ticker, "Yahoo is rate-limiting requests")
-
-
-@pytest.fixture
-async def server():
-    fake = ProviderFake(slow_seconds=3.0)
-    fake.tiingo["IWM"] = (RECORDED / "tiingo_IWM.json").read_text()
-    fake.fred["DGS10"] = (RECORDED / "fredgraph_DGS10.csv").read_text()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def chain(server, yahoo, health=None) -> ProviderChain:

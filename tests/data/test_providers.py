@@ -12,19 +12,9 @@ import pytest
 from data.sources.fred import FredSource, parse_fredgraph
 from data.sources.http import ProviderFailure
 from data.sources.tiingo import TiingoSource
-from tests.providerfake import RECORDED, ProviderFake
+from tests.providerfake import RECORDED
 
 KEY = "tiingo-secret-0123456789"
-
-
-@pytest.fixture
-async def server():
-    fake = ProviderFake(slow_seconds=3.0)
-    fake.tiingo["IWM"] = (RECORDED / "tiingo_IWM.json").read_text()
-    fake.fred["DGS10"] = (RECORDED / "fredgraph_DGS10.csv").read_text()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_tiingo_good_answer_is_read_exactly_with_the_key_only_in_a_header(server):
