@@ -10,27 +10,15 @@ from __future__ import annotations
 import asyncio
 import os
 
+from bench.serve import descendants as tree
 from bot.workers import Workers
 from commands.registry import default_registry
 from commands.theme import themed
 
 
 def descendants(pid: int) -> set[int]:
-    """Every process under ``pid`` (the fork server's children included)."""
-    out: set[int] = set()
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                kids = [int(k) for k in fh.read().split()]
-        except OSError:
-            continue
-        for kid in kids:
-            out |= {kid, *descendants(kid)}
-    return out
+    """Every process under ``pid`` (the fork server's children included), as the benchmark finds them."""
+    return set(tree(pid))
 
 
 async def test_heavy_builds_share_one_bounded_pool_that_leaves_when_idle(snapshot_market):
